@@ -1,0 +1,67 @@
+# leadscore — PGXS build.  `make`, `make install`, `make test`, `make demo`,
+# `make bench`; see README.md.
+
+EXTENSION  = leadscore
+MODULE_big = leadscore
+
+CORE_SRCS = $(sort $(wildcard src/core/*.c))
+GLUE_SRCS = $(sort $(wildcard src/*.c))
+OBJS      = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
+
+DATA      = $(sort $(wildcard sql/leadscore--*.sql))
+DOCS      = README.md
+PROGRAM_VALIDATE = leadscore-validate
+SCRIPTS_built = $(PROGRAM_VALIDATE)
+
+PG_CONFIG ?= pg_config
+
+JSONC_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
+JSONC_LIBS   := $(shell pkg-config --libs json-c 2>/dev/null)
+
+# -Wno-unused-parameter: PostgreSQL's own headers (and every PG_FUNCTION_ARGS
+# function) have unused parameters; everything else in -Wextra stays an error.
+WARN = -Wall -Wextra -Werror -Wno-unused-parameter
+PG_CPPFLAGS = -Isrc/core $(JSONC_CFLAGS)
+PG_CFLAGS   = $(WARN)
+SHLIB_LINK  = $(JSONC_LIBS) -lm
+
+EXTRA_CLEAN = $(PROGRAM_VALIDATE) test/unit/*.bin results regression.* \
+	tmp_check output_iso log
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The command-line validator: the server-free core and json-c, no server.
+VALIDATE_SRCS = src/core/arena.c src/core/error.c src/core/model_validate.c \
+	src/core/model_json.c src/tools/leadscore_validate.c
+$(PROGRAM_VALIDATE): $(VALIDATE_SRCS) $(wildcard src/core/*.h)
+	$(CC) -std=gnu11 -O2 -g $(WARN) -Isrc/core $(JSONC_CFLAGS) \
+		$(VALIDATE_SRCS) $(JSONC_LIBS) -lm -o $@
+
+all: $(PROGRAM_VALIDATE)
+
+# C unit tests of the core, one binary per test/unit/test_*.c.
+UNIT_TESTS = $(patsubst test/unit/%.c,test/unit/%.bin,$(wildcard test/unit/test_*.c))
+test/unit/%.bin: test/unit/%.c $(CORE_SRCS) $(wildcard src/core/*.h) test/unit/unit.h
+	$(CC) -std=gnu11 -O1 -g $(WARN) -Isrc/core $(JSONC_CFLAGS) \
+		$(CORE_SRCS) $< $(JSONC_LIBS) -lm -o $@
+unit-build: $(UNIT_TESTS) $(PROGRAM_VALIDATE)
+
+.PHONY: deps test demo bench unit-build
+deps:
+	@bash test/install-deps
+test:
+	@bash test/install-deps
+	@$(MAKE) --no-print-directory all unit-build
+	@$(MAKE) --no-print-directory install >/dev/null
+	@bash test/run-all
+demo:
+	@bash test/install-deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory install >/dev/null
+	@bash test/demo/run $(if $(LEADS_CSV),--leads-csv "$(LEADS_CSV)")
+bench:
+	@bash test/install-deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory install >/dev/null
+	@bash test/bench/run $(or $(BENCH_SCALE),1)

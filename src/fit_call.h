@@ -1,0 +1,30 @@
+/*
+ * fit_call.h — per-call-site state shared by the fit functions and the
+ * fit trigger: the compiled model last used and the lead row map.
+ */
+#ifndef LS_FIT_CALL_H
+#define LS_FIT_CALL_H
+
+#include "lead_row.h"
+
+typedef struct ls_fit_call
+{
+	MemoryContext cxt;
+	char	   *name;
+	size_t		name_len;
+	size_t		name_cap;
+	ls_cached_model *entry;
+	TupleDesc	desc;			/* row type of composite arguments */
+	ls_row_map	map;
+	uint64		jsonb_serial;
+	ls_attr_value *jsonb_values;
+	ls_col_map *jsonb_cols;
+} ls_fit_call;
+
+extern ls_fit_call *ls_fit_call_get(FunctionCallInfo fcinfo);
+extern ls_cached_model *ls_fit_call_model(ls_fit_call *cache, text *name);
+extern const ls_attr_value *ls_fit_call_read_row(ls_fit_call *cache, HeapTupleHeader th);
+extern const ls_attr_value *ls_fit_call_read_jsonb(ls_fit_call *cache, Jsonb *jb);
+extern Datum ls_float8_numeric(double d);
+
+#endif

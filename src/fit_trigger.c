@@ -1,0 +1,145 @@
+/*
+ * fit_trigger.c — leadscore.fit_trigger(model, score_column [, grade_column])
+ * writes the fit score (and grade) into the lead row before it is stored.
+ *
+ *   CREATE TRIGGER lead_fit BEFORE INSERT OR UPDATE ON leads FOR EACH ROW
+ *     EXECUTE FUNCTION leadscore.fit_trigger('b2b', 'fit_score', 'fit_grade');
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "fit_call.h"
+
+typedef struct fit_trigger_state
+{
+	ls_fit_call call;
+	Oid			relid;
+	int			score_attnum;
+	Oid			score_type;
+	int			grade_attnum;	/* 0: no grade column */
+} fit_trigger_state;
+
+static int
+target_column(Relation rel, const char *name, const Oid *types, int ntypes,
+			  const char *what, Oid *type_out)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			attnum = SPI_fnumber(desc, name);
+	Oid			type;
+	int			i;
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("leadscore.fit_trigger: table \"%s\" has no column \"%s\" for the %s",
+						RelationGetRelationName(rel), name, what)));
+	type = getBaseType(TupleDescAttr(desc, attnum - 1)->atttypid);
+	for (i = 0; i < ntypes; i++)
+		if (types[i] == type)
+		{
+			*type_out = type;
+			return attnum;
+		}
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("leadscore.fit_trigger: column \"%s\" of table \"%s\" is of type %s, which cannot hold the %s",
+					name, RelationGetRelationName(rel),
+					format_type_be(TupleDescAttr(desc, attnum - 1)->atttypid), what),
+			 errhint("Use numeric or double precision for the score, text for the grade.")));
+	return 0;
+}
+
+static fit_trigger_state *
+trigger_state(FunctionCallInfo fcinfo, TriggerData *td)
+{
+	fit_trigger_state *st = fcinfo->flinfo->fn_extra;
+	Trigger    *tg = td->tg_trigger;
+	static const Oid score_types[] = {NUMERICOID, FLOAT8OID, FLOAT4OID};
+	static const Oid grade_types[] = {TEXTOID, VARCHAROID, BPCHAROID};
+	Oid			grade_type;
+
+	if (st != NULL && st->relid == RelationGetRelid(td->tg_relation))
+		return st;
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("leadscore.fit_trigger must be a BEFORE INSERT OR UPDATE ... FOR EACH ROW trigger")));
+	if (tg->tgnargs < 2 || tg->tgnargs > 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("leadscore.fit_trigger takes (model, score_column [, grade_column]), got %d arguments",
+						tg->tgnargs)));
+	st = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(fit_trigger_state));
+	st->call.cxt = fcinfo->flinfo->fn_mcxt;
+	st->relid = RelationGetRelid(td->tg_relation);
+	st->score_attnum = target_column(td->tg_relation, tg->tgargs[1], score_types,
+									 lengthof(score_types), "fit score", &st->score_type);
+	if (tg->tgnargs == 3)
+		st->grade_attnum = target_column(td->tg_relation, tg->tgargs[2], grade_types,
+										 lengthof(grade_types), "fit grade", &grade_type);
+	fcinfo->flinfo->fn_extra = st;
+	return st;
+}
+
+static Datum
+score_datum(Oid type, double score)
+{
+	switch (type)
+	{
+		case FLOAT8OID:
+			return Float8GetDatum(score);
+		case FLOAT4OID:
+			return Float4GetDatum((float4) score);
+		default:
+			return ls_float8_numeric(score);
+	}
+}
+
+PG_FUNCTION_INFO_V1(ls_fit_trigger);
+Datum
+ls_fit_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td;
+	fit_trigger_state *st;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	ls_cached_model *entry;
+	text	   *model;
+	double		fit;
+	int			cols[2];
+	Datum		vals[2];
+	bool		nulls[2] = {false, false};
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("leadscore.fit_trigger must be called as a trigger")));
+	td = (TriggerData *) fcinfo->context;
+	st = trigger_state(fcinfo, td);
+	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	desc = RelationGetDescr(td->tg_relation);
+
+	model = cstring_to_text(td->tg_trigger->tgargs[0]);
+	entry = ls_fit_call_model(&st->call, model);
+	ls_row_map_prepare(&st->call.map, entry, desc, st->call.cxt);
+	ls_row_read(&st->call.map, entry, tup, desc);
+	fit = ls_fit_eval(entry->fit, st->call.map.values, NULL, NULL);
+
+	cols[0] = st->score_attnum;
+	vals[0] = score_datum(st->score_type, fit);
+	if (st->grade_attnum)
+	{
+		cols[1] = st->grade_attnum;
+		vals[1] = CStringGetTextDatum(ls_grade_of(entry->model, fit));
+	}
+	return PointerGetDatum(heap_modify_tuple_by_cols(tup, desc, st->grade_attnum ? 2 : 1,
+													 cols, vals, nulls));
+}

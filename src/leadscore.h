@@ -1,0 +1,51 @@
+/*
+ * leadscore.h — declarations shared by the PostgreSQL glue (the C files in src/).
+ * The server-free core lives in src/core/ and never includes this.
+ */
+#ifndef LEADSCORE_H
+#define LEADSCORE_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/memutils.h"
+
+#include "compat.h"
+
+#include "arena.h"
+#include "error.h"
+#include "fit.h"
+#include "intent.h"
+#include "model.h"
+
+/* core_bridge.c: the core on PostgreSQL's allocator, regex and errors */
+extern const ls_validate_hooks ls_pg_validate_hooks;
+extern const ls_match_hooks ls_pg_match_hooks;
+extern void ls_pg_arena_init(ls_arena *arena, MemoryContext cxt);
+extern int	ls_pg_sqlstate(ls_error_kind kind);
+extern void ls_pg_raise(const ls_error *err, const char *context) pg_attribute_noreturn();
+
+/* model_cache.c: compiled models, one per backend per model version */
+typedef struct ls_cached_model
+{
+	char		name[1024];		/* hash key: the model's name */
+	int32		id;
+	int32		version;
+	uint64		checked_generation;
+	MemoryContext cxt;
+	ls_model   *model;
+	ls_fit_plan *fit;
+	ls_intent_plan *intent;
+	TimestampTz compiled_at;
+	uint64		serial;			/* changes at every recompile: per-call caches compare it */
+} ls_cached_model;
+
+extern void ls_model_cache_init(void);
+extern uint64 ls_cache_generation(void);
+extern ls_cached_model *ls_model_get(const char *name);
+extern ls_cached_model *ls_model_get_text(text *name);
+extern bool ls_model_is_current(const ls_cached_model *entry);
+extern ls_model *ls_model_load(const char *name, ls_arena *arena,
+							   int32 *id, int32 *version);
+
+#endif
