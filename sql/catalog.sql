@@ -1,7 +1,7 @@
 -- The model catalog: tables, defaults, constraints, validation triggers,
 -- version bumps, pg_dump configuration, roles.
 CREATE EXTENSION leadscore;
-\dx leadscore
+SELECT extname, extversion = (SELECT default_version FROM pg_available_extensions WHERE name = extname) AS current_version FROM pg_extension WHERE extname = 'leadscore';
 SELECT rolname FROM pg_roles WHERE rolname LIKE 'leadscore%' ORDER BY 1;
 SELECT c.relname FROM pg_extension e, unnest(e.extconfig) cfg JOIN pg_class c ON c.oid = cfg
  WHERE e.extname = 'leadscore' ORDER BY 1;

@@ -60,12 +60,29 @@ line_column(const char *text, size_t len, size_t off, int *line, int *column)
 	}
 }
 
-/* Append a path component: ".key" ("key" at the start) or "[i]". */
+/*
+ * Append one component to a path.  A path too long for its buffer ends in
+ * "..." at a component boundary, so it is never cut inside a character.
+ */
+static void
+path_append(char *path, size_t *path_len, const char *component)
+{
+	size_t		n = strlen(component);
+
+	if (*path_len >= 3 && strcmp(path + *path_len - 3, "...") == 0)
+		return;
+	if (*path_len + n + 4 > PATH_LEN)
+		component = "...";
+	snprintf(path + *path_len, PATH_LEN - *path_len, "%s", component);
+	*path_len += strlen(path + *path_len);
+}
+
+/* Append ".key" ("key" at the start of the path). */
 static void
 path_append_key(char *path, size_t *path_len, const char *key, size_t key_len)
 {
 	char		raw[KEY_SHOWN + 8];
-	char		shown[KEY_SHOWN];
+	char		shown[KEY_SHOWN + 1];
 	size_t		n = key_len < sizeof(raw) - 1 ? key_len : sizeof(raw) - 1;
 	size_t		i;
 
@@ -74,25 +91,34 @@ path_append_key(char *path, size_t *path_len, const char *key, size_t key_len)
 	for (i = 0; i < n; i++)
 		if (raw[i] == '\0')
 			raw[i] = '?';		/* a \u0000 in a key must not end it early */
-	ls_text_excerpt(raw, shown, sizeof(shown));
-	if (key_len > n)
-	{
-		/* the excerpt saw only a prefix; show that it was cut */
-		size_t		sl = strlen(shown);
 
-		if (sl + 3 < sizeof(shown) && (sl < 3 || strcmp(shown + sl - 3, "...") != 0))
-			strcat(shown, "...");
-	}
-	snprintf(path + *path_len, PATH_LEN - *path_len, "%s%s",
-			 *path_len ? "." : "", shown);
-	*path_len += strlen(path + *path_len);
+	/* raw is longer than the excerpt, so a long key always shows "..." */
+	shown[0] = '.';
+	ls_text_excerpt(raw, shown + 1, sizeof(shown) - 1);
+	path_append(path, path_len, *path_len ? shown : shown + 1);
 }
 
 static void
 path_append_index(char *path, size_t *path_len, long index)
 {
-	snprintf(path + *path_len, PATH_LEN - *path_len, "[%ld]", index);
-	*path_len += strlen(path + *path_len);
+	char		component[32];
+
+	snprintf(component, sizeof(component), "[%ld]", index);
+	path_append(path, path_len, component);
+}
+
+/*
+ * A message may be cut to fit LS_ERROR_MSG_LEN; never leave half a UTF-8
+ * character at its end (the server sends it to clients as is).
+ */
+static bool
+finish_error(ls_error *err)
+{
+	size_t		bad;
+
+	if (err != NULL && !ls_utf8_valid(err->msg, strlen(err->msg), &bad))
+		err->msg[bad] = '\0';
+	return false;
 }
 
 /* ---------------------------------------------------------------------
@@ -672,8 +698,10 @@ rfail(reader *r, ls_error_kind kind, const char *fmt,...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (r->path_len == 0)
-		return ls_error_set(r->err, kind, "%s", msg);
-	return ls_error_set(r->err, kind, "%s: %s", r->path, msg);
+		ls_error_set(r->err, kind, "%s", msg);
+	else
+		ls_error_set(r->err, kind, "%s: %s", r->path, msg);
+	return finish_error(r->err);
 }
 
 static size_t

@@ -296,12 +296,18 @@ fail_at(ls_error *err, ls_error_kind kind, const char *where,
 	char		prefix[WHERE_LEN];
 	char		msg[LS_ERROR_MSG_LEN];
 	va_list		ap;
+	size_t		bad;
 
 	sub_where(prefix, sizeof(prefix), where, field);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return ls_error_set(err, kind, "%s: %s", prefix, msg);
+	ls_error_set(err, kind, "%s: %s", prefix, msg);
+
+	/* a long `where` may get the message cut: never inside a character */
+	if (err != NULL && !ls_utf8_valid(err->msg, strlen(err->msg), &bad))
+		err->msg[bad] = '\0';
+	return false;
 }
 
 /* ---------------------------------------------------------------------

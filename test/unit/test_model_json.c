@@ -827,6 +827,35 @@ TEST(duplicate_json_keys)
 	/* even under an unknown key: duplicates are found before keys are checked */
 	FAILS("{'name': 'x', 'extra': {'a': [1, {'b': 1, 'b': 2}]}}", LS_ERR_INVALID,
 		  "extra.a[1].b: duplicate key \"b\"");
+	/* long keys are shown cut, and deep paths end in "..." */
+	FAILS("{'name': 'x', 'fit': {'rules': [], 'ggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg': 1}}",
+		  LS_ERR_INVALID, "fit.gggggggggggggggggggggggggggggggggggggggggggg...: unknown key");
+	{
+		sbuf		b = {NULL, 0, 0};
+		int			i;
+
+		sb_add(&b, "{\"name\": \"x\", \"extra\": ");
+		for (i = 0; i < 40; i++)
+			sb_add(&b, "{\"k\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\": ");
+		sb_add(&b, "{\"a\": 1, \"a\": 2}");
+		for (i = 0; i < 40; i++)
+			sb_add(&b, "}");
+		sb_add(&b, "}");
+		check_fail_raw(__LINE__, b.s, b.len, LS_ERR_INVALID,
+					   "extra.k\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.k", &fake_hooks);
+		{
+			ls_arena	arena;
+			ls_model   *m;
+			ls_error	err;
+
+			ls_arena_init_malloc(&arena);
+			CHECK(!ls_model_from_json(b.s, b.len, &arena, NULL, &m, &err));
+			CHECK_CONTAINS(err.msg, "...: duplicate key \"a\"");
+			CHECK(ls_utf8_valid(err.msg, strlen(err.msg), NULL));
+			ls_arena_free(&arena);
+		}
+		free(b.s);
+	}
 	FAILS("{'name': 'x', 'a\\u0000b': 1}", LS_ERR_INVALID, "a?b: keys must not contain \\u0000");
 	/* json-c turns any lone surrogate into U+FFFD: these two keys are one */
 	FAILS("{'name': 'x', '\\ud800': 1, '\\udc00': 2}", LS_ERR_INVALID,
@@ -1132,6 +1161,18 @@ TEST(validate_api_messages)
 	ir.cap = -1;
 	CHECK(!ls_intent_rule_validate(&ir, "rule \"pricing\"", NULL, &err));
 	CHECK_STR(err.msg, "rule \"pricing\": cap: expected the same sign as points (1)");
+	{
+		/* a long `where` never leaves half a character in the message */
+		char		where[600];
+		size_t		k;
+
+		for (k = 0; k + 2 < sizeof(where); k += 2)
+			memcpy(where + k, "\xc3\xa9", 2);
+		where[k] = '\0';
+		CHECK(!ls_intent_rule_validate(&ir, where, NULL, &err));
+		CHECK(strlen(err.msg) > 300);
+		CHECK(ls_utf8_valid(err.msg, strlen(err.msg), NULL));
+	}
 	ir.where.op = (ls_op) 99;
 	CHECK(!ls_intent_rule_validate(&ir, "rule \"pricing\"", NULL, &err));
 	CHECK_PREFIX(err.msg, "rule \"pricing\": where.op: unknown operator");
