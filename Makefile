@@ -59,7 +59,7 @@ demo:
 	@bash test/install-deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory install >/dev/null
-	@bash test/demo/run $(if $(LEADS_CSV),--leads-csv "$(LEADS_CSV)")
+	@bash test/demo/run
 bench:
 	@bash test/install-deps
 	@$(MAKE) --no-print-directory all
