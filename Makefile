@@ -28,8 +28,17 @@ SHLIB_LINK  = $(JSONC_LIBS) -lm
 EXTRA_CLEAN = $(PROGRAM_VALIDATE) test/unit/*.bin results regression.* \
 	tmp_check output_iso log
 
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
+else
+# A fresh machine has no server headers yet: only deps/test/demo/bench work
+# (they install what is missing, then run make again).
+.DEFAULT_GOAL := no-pgxs
+no-pgxs install:
+	@echo "PostgreSQL server headers (pg_config --pgxs) not found: run 'make deps' as root," \
+	      "or install postgresql-server-dev-15 and libjson-c-dev" >&2; exit 1
+endif
 
 # The command-line validator: the server-free core and json-c, no server.
 VALIDATE_SRCS = src/core/arena.c src/core/error.c src/core/model_validate.c \

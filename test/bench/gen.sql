@@ -91,7 +91,7 @@ FROM (
            END AS country,
            emp AS employees,
            CASE WHEN emp IS NULL OR bench_u(c, 108) < 0.2 THEN NULL
-                ELSE round(emp * (40000 + 260000 * bench_u(c, 109)), -3)
+                ELSE round((emp * (40000 + 260000 * bench_u(c, 109)))::numeric, -3)
            END AS revenue
     FROM (
       SELECT i, c, bench_u(i, 21) AS eu, bench_u(i, 11) AS tu,
