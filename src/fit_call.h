@@ -27,4 +27,7 @@ extern const ls_attr_value *ls_fit_call_read_row(ls_fit_call *cache, HeapTupleHe
 extern const ls_attr_value *ls_fit_call_read_jsonb(ls_fit_call *cache, Jsonb *jb);
 extern Datum ls_float8_numeric(double d);
 
+/* intent_agg.c: intent of a stored leadscore.intent_state; NaN when stale */
+extern double ls_stored_intent(const ls_cached_model *entry, Datum state);
+
 #endif

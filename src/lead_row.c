@@ -216,8 +216,8 @@ ls_row_read(ls_row_map *map, const ls_cached_model *entry,
 	derive_slots(map->values, map->cols, entry);
 }
 
-static void
-jsonb_scalar_value(ls_attr_value *v, JsonbValue *jv)
+void
+ls_jsonb_scalar_value(ls_attr_value *v, JsonbValue *jv)
 {
 	switch (jv->type)
 	{
@@ -265,7 +265,7 @@ ls_jsonb_read(ls_attr_value *values, ls_col_map *scratch,
 		JsonbValue	jv;
 
 		if (getKeyJsonValueFromContainer(&jb->root, a->column, strlen(a->column), &jv))
-			jsonb_scalar_value(&values[i], &jv);
+			ls_jsonb_scalar_value(&values[i], &jv);
 		else
 			values[i].kind = LS_VAL_NULL;
 	}

@@ -64,6 +64,9 @@ extern void ls_row_read(ls_row_map *map, const ls_cached_model *entry,
 extern void ls_jsonb_read(ls_attr_value *values, ls_col_map *scratch,
 						  const ls_cached_model *entry, Jsonb *jb);
 
+/* A jsonb scalar as an attribute value (objects and arrays as their text). */
+extern void ls_jsonb_scalar_value(ls_attr_value *v, JsonbValue *jv);
+
 /* Text of an attribute value for display (explain). */
 extern char *ls_attr_value_text(const ls_attr_value *v);
 

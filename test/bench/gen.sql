@@ -132,4 +132,5 @@ FROM (
 ) AS leads_src
 ORDER BY i;
 
+ALTER TABLE leads ADD PRIMARY KEY (id);
 VACUUM (FREEZE, ANALYZE) leads;

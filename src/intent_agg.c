@@ -1,0 +1,560 @@
+/*
+ * intent_agg.c — the intent_score aggregate and the stored intent state.
+ *
+ * One transition state per group: the core's per-rule uncapped decayed
+ * sums as of a fixed `as_of`, plus what the core does not track:
+ * the earliest event after as_of (pending_from), so a stored state knows
+ * when it must be recomputed from events instead of decayed.  The state is
+ * bounded by the number of intent rules, never by the number of events.
+ *
+ * The same state, as the composite leadscore.intent_state, is what
+ * leadscore.score stores; intent_merge / intent_decay move it forward.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/typcache.h"
+
+#include "fit_call.h"
+
+/* The aggregate's transition state, in the aggregate memory context. */
+typedef struct intent_agg
+{
+	char	   *model;			/* model name (for the final function) */
+	int32		version;		/* model version the sums follow */
+	int64		pending_from;	/* earliest event after as_of, or LS_NO_TIME */
+	ls_intent_state *s;
+} intent_agg;
+
+static intent_agg *
+agg_new(MemoryContext cxt, const char *model, int32 version, int n_rules, int64 as_of)
+{
+	intent_agg *a = MemoryContextAllocZero(cxt, sizeof(intent_agg));
+
+	a->model = MemoryContextStrdup(cxt, model);
+	a->version = version;
+	a->pending_from = LS_NO_TIME;
+	a->s = MemoryContextAllocZero(cxt, ls_intent_state_size(n_rules));
+	ls_intent_state_init(a->s, n_rules, as_of);
+	return a;
+}
+
+static intent_agg *
+agg_copy(MemoryContext cxt, const intent_agg *src)
+{
+	intent_agg *a = agg_new(cxt, src->model, src->version, src->s->n_rules, src->s->as_of);
+
+	a->pending_from = src->pending_from;
+	memcpy(a->s, src->s, ls_intent_state_size(src->s->n_rules));
+	return a;
+}
+
+/* Looks up event properties for `where` conditions. */
+static void
+jsonb_prop(const char *key, ls_attr_value *out, void *ctx)
+{
+	Jsonb	   *jb = ctx;
+	JsonbValue	jv;
+
+	out->kind = LS_VAL_NULL;
+	if (jb != NULL && getKeyJsonValueFromContainer(&jb->root, key, strlen(key), &jv))
+		ls_jsonb_scalar_value(out, &jv);
+}
+
+static Jsonb *
+event_props(FunctionCallInfo fcinfo, int argno)
+{
+	Jsonb	   *jb;
+
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return NULL;
+	jb = PG_GETARG_JSONB_P(argno);
+	if (JB_ROOT_IS_SCALAR(jb))
+	{
+		JsonbValue *v = getIthJsonbValueFromContainer(&jb->root, 0);
+
+		/* a JSON null is "no properties"; any other scalar is a mistake */
+		if (v != NULL && v->type == jbvNull)
+			return NULL;
+	}
+	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("event properties must be a JSON object"),
+				 errhint("Pass NULL for an event without properties.")));
+	return jb;
+}
+
+static int64
+as_of_arg(FunctionCallInfo fcinfo, int argno)
+{
+	TimestampTz t;
+
+	if (PG_NARGS() <= argno)
+		return GetCurrentTransactionStartTimestamp();
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("intent_score: as_of must not be NULL"),
+				 errhint("Leave it out for the transaction's now().")));
+	t = PG_GETARG_TIMESTAMPTZ(argno);
+	if (TIMESTAMP_NOT_FINITE(t))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("intent_score: as_of must be a finite timestamp")));
+	return t;
+}
+
+/*
+ * sfunc(state, model, event_type, occurred_at [, props [, as_of]]).
+ * NULL type or time, and infinite times, count nothing (not even activity).
+ */
+PG_FUNCTION_INFO_V1(ls_intent_sfunc);
+Datum
+ls_intent_sfunc(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	intent_agg *a = PG_ARGISNULL(0) ? NULL : (intent_agg *) PG_GETARG_POINTER(0);
+	ls_fit_call *call = ls_fit_call_get(fcinfo);
+	ls_cached_model *entry;
+	int64		as_of = as_of_arg(fcinfo, 5);
+	Jsonb	   *props;
+	text	   *type;
+	TimestampTz t;
+	int			rule;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "ls_intent_sfunc called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("intent_score: model must not be NULL")));
+	entry = ls_fit_call_model(call, PG_GETARG_TEXT_PP(1));
+	if (a == NULL)
+		a = agg_new(aggcxt, entry->name, entry->version,
+					ls_intent_n_rules(entry->intent), as_of);
+	else if (a->s->as_of != as_of)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("intent_score: as_of must be the same for every event of a group")));
+	else if (a->version != entry->version || strcmp(a->model, entry->name) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("intent_score: model \"%s\" changed while it was being aggregated",
+						entry->name),
+				 errhint("Run the query again.")));
+
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		PG_RETURN_POINTER(a);
+	t = PG_GETARG_TIMESTAMPTZ(3);
+	if (TIMESTAMP_NOT_FINITE(t))
+		PG_RETURN_POINTER(a);
+	if (t > a->s->as_of)
+	{
+		/* not yet happened as of as_of: remembered so a stored state can catch up */
+		if (a->pending_from == LS_NO_TIME || t < a->pending_from)
+			a->pending_from = t;
+		PG_RETURN_POINTER(a);
+	}
+	type = PG_GETARG_TEXT_PP(2);
+	props = event_props(fcinfo, 4);
+	rule = ls_intent_match(entry->intent, VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type),
+						   props ? jsonb_prop : NULL, props);
+	ls_intent_add(a->s, entry->intent, rule, t);
+	PG_RETURN_POINTER(a);
+}
+
+PG_FUNCTION_INFO_V1(ls_intent_combine_sql);
+Datum
+ls_intent_combine_sql(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	intent_agg *a = PG_ARGISNULL(0) ? NULL : (intent_agg *) PG_GETARG_POINTER(0);
+	intent_agg *b = PG_ARGISNULL(1) ? NULL : (intent_agg *) PG_GETARG_POINTER(1);
+	ls_error	err;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "ls_intent_combine called in non-aggregate context");
+	if (b == NULL)
+		PG_RETURN_POINTER(a);
+	if (a == NULL)
+		PG_RETURN_POINTER(agg_copy(aggcxt, b));
+	if (strcmp(a->model, b->model) != 0 || a->version != b->version)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("intent_score: model \"%s\" changed while it was being aggregated",
+						a->model),
+				 errhint("Run the query again.")));
+	if (!ls_intent_combine(a->s, b->s, &err))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("intent_score: %s", err.msg)));
+	if (b->pending_from != LS_NO_TIME &&
+		(a->pending_from == LS_NO_TIME || b->pending_from < a->pending_from))
+		a->pending_from = b->pending_from;
+	PG_RETURN_POINTER(a);
+}
+
+/* Portable byte order through pq_*, so states cross to parallel workers. */
+PG_FUNCTION_INFO_V1(ls_intent_serialize);
+Datum
+ls_intent_serialize(PG_FUNCTION_ARGS)
+{
+	intent_agg *a = (intent_agg *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	int			i;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "ls_intent_serialize called in non-aggregate context");
+	pq_begintypsend(&buf);
+	pq_sendstring(&buf, a->model);
+	pq_sendint32(&buf, a->version);
+	pq_sendint64(&buf, a->pending_from);
+	pq_sendint64(&buf, a->s->as_of);
+	pq_sendint64(&buf, a->s->newest);
+	pq_sendint64(&buf, a->s->n_events);
+	pq_sendint32(&buf, a->s->n_rules);
+	for (i = 0; i < a->s->n_rules; i++)
+		pq_sendfloat8(&buf, a->s->sums[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(ls_intent_deserialize);
+Datum
+ls_intent_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	MemoryContext aggcxt;
+	StringInfoData buf;
+	const char *model;
+	int32		version;
+	int64		pending,
+				as_of,
+				newest,
+				n_events;
+	int32		n_rules;
+	intent_agg *a;
+	int			i;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "ls_intent_deserialize called in non-aggregate context");
+	/* initReadOnlyStringInfo is 17+; this works on every version */
+	buf.data = VARDATA_ANY(bytes);
+	buf.len = VARSIZE_ANY_EXHDR(bytes);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	model = pq_getmsgstring(&buf);
+	version = pq_getmsgint(&buf, 4);
+	pending = pq_getmsgint64(&buf);
+	as_of = pq_getmsgint64(&buf);
+	newest = pq_getmsgint64(&buf);
+	n_events = pq_getmsgint64(&buf);
+	n_rules = pq_getmsgint(&buf, 4);
+	if (n_rules < 0 || n_rules > LS_MAX_RULES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("intent_score: serialized state has %d rules", n_rules)));
+	a = agg_new(aggcxt, model, version, n_rules, as_of);
+	a->pending_from = pending;
+	a->s->newest = newest;
+	a->s->n_events = n_events;
+	for (i = 0; i < n_rules; i++)
+		a->s->sums[i] = pq_getmsgfloat8(&buf);
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(a);
+}
+
+/* The compiled model a state belongs to. */
+static ls_cached_model *
+state_model(FunctionCallInfo fcinfo, const char *model)
+{
+	ls_fit_call *call = ls_fit_call_get(fcinfo);
+	text	   *name = cstring_to_text(model);
+	ls_cached_model *entry = ls_fit_call_model(call, name);
+
+	pfree(name);
+	return entry;
+}
+
+PG_FUNCTION_INFO_V1(ls_intent_final);
+Datum
+ls_intent_final(PG_FUNCTION_ARGS)
+{
+	intent_agg *a = PG_ARGISNULL(0) ? NULL : (intent_agg *) PG_GETARG_POINTER(0);
+	ls_cached_model *entry;
+
+	if (a == NULL)
+		PG_RETURN_NULL();
+	entry = state_model(fcinfo, a->model);
+	if (entry->version != a->version)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("intent_score: model \"%s\" changed while it was being aggregated",
+						a->model),
+				 errhint("Run the query again.")));
+	PG_RETURN_DATUM(ls_float8_numeric(ls_intent_finalize(a->s, entry->intent)));
+}
+
+/* ------------------------------------------------------------------------
+ * leadscore.intent_state: the stored form of a state
+ * ------------------------------------------------------------------------
+ */
+enum
+{
+	ST_AS_OF = 0, ST_NEWEST, ST_N_EVENTS, ST_PENDING_FROM, ST_MODEL_VERSION, ST_SUMS, ST_NATTS
+};
+
+static TupleDesc
+state_tupdesc(void)
+{
+	static Oid	typoid = InvalidOid;
+	TupleDesc	desc;
+
+	if (!OidIsValid(typoid) || !SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(typoid)))
+	{
+		Oid			nsp = get_namespace_oid("leadscore", false);
+
+		typoid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+								 CStringGetDatum("intent_state"), ObjectIdGetDatum(nsp));
+		if (!OidIsValid(typoid))
+			elog(ERROR, "leadscore: type leadscore.intent_state is missing");
+	}
+	desc = lookup_rowtype_tupdesc_copy(typoid, -1);
+	return BlessTupleDesc(desc);
+}
+
+static Datum
+state_datum(const ls_intent_state *s, int32 version, int64 pending_from)
+{
+	Datum		values[ST_NATTS];
+	bool		nulls[ST_NATTS] = {0};
+	Datum	   *sums = palloc(sizeof(Datum) * Max(s->n_rules, 1));
+	int			i;
+
+	for (i = 0; i < s->n_rules; i++)
+		sums[i] = Float8GetDatum(s->sums[i]);
+	values[ST_AS_OF] = TimestampTzGetDatum(s->as_of);
+	if (s->newest == LS_NO_TIME)
+		nulls[ST_NEWEST] = true;
+	else
+		values[ST_NEWEST] = TimestampTzGetDatum(s->newest);
+	values[ST_N_EVENTS] = Int64GetDatum(s->n_events);
+	if (pending_from == LS_NO_TIME)
+		nulls[ST_PENDING_FROM] = true;
+	else
+		values[ST_PENDING_FROM] = TimestampTzGetDatum(pending_from);
+	values[ST_MODEL_VERSION] = Int32GetDatum(version);
+	values[ST_SUMS] = PointerGetDatum(construct_array(sums, s->n_rules, FLOAT8OID,
+													  sizeof(float8), FLOAT8PASSBYVAL,
+													  TYPALIGN_DOUBLE));
+	return HeapTupleGetDatum(heap_form_tuple(state_tupdesc(), values, nulls));
+}
+
+typedef struct stored_state
+{
+	int32		version;
+	int64		pending_from;
+	ls_intent_state *s;
+} stored_state;
+
+static void
+state_from_datum(Datum d, stored_state *out)
+{
+	HeapTupleHeader th = DatumGetHeapTupleHeader(d);
+	bool		isnull;
+	Datum		v;
+	ArrayType  *arr;
+	Datum	   *sums;
+	bool	   *sum_nulls;
+	int			n;
+	int			i;
+
+	v = GetAttributeByNum(th, ST_SUMS + 1, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("intent state has no sums")));
+	arr = DatumGetArrayTypeP(v);
+	if (ARR_NDIM(arr) > 1 || ARR_HASNULL(arr) || ARR_ELEMTYPE(arr) != FLOAT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("intent state sums must be a one-dimensional float8 array without NULLs")));
+	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &sums, &sum_nulls, &n);
+	v = GetAttributeByNum(th, ST_AS_OF + 1, &isnull);
+	if (isnull || TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(v)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("intent state needs a finite as_of")));
+	out->s = palloc0(ls_intent_state_size(n));
+	ls_intent_state_init(out->s, n, DatumGetTimestampTz(v));
+	for (i = 0; i < n; i++)
+		out->s->sums[i] = DatumGetFloat8(sums[i]);
+	v = GetAttributeByNum(th, ST_NEWEST + 1, &isnull);
+	out->s->newest = isnull ? LS_NO_TIME : DatumGetTimestampTz(v);
+	v = GetAttributeByNum(th, ST_N_EVENTS + 1, &isnull);
+	out->s->n_events = isnull ? 0 : DatumGetInt64(v);
+	v = GetAttributeByNum(th, ST_PENDING_FROM + 1, &isnull);
+	out->pending_from = isnull ? LS_NO_TIME : DatumGetTimestampTz(v);
+	v = GetAttributeByNum(th, ST_MODEL_VERSION + 1, &isnull);
+	out->version = isnull ? -1 : DatumGetInt32(v);
+}
+
+PG_FUNCTION_INFO_V1(ls_intent_state_final);
+Datum
+ls_intent_state_final(PG_FUNCTION_ARGS)
+{
+	intent_agg *a = PG_ARGISNULL(0) ? NULL : (intent_agg *) PG_GETARG_POINTER(0);
+
+	if (a == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(state_datum(a->s, a->version, a->pending_from));
+}
+
+/*
+ * A state the current model cannot continue: compiled from other rules,
+ * or with events that became due.  Such a state must be recomputed from
+ * the events; "pending_from <= as_of" says so to the SQL side.  (Not
+ * -infinity: PostgreSQL's -infinity is INT64_MIN, the core's "no time".)
+ */
+static bool
+state_is_stale(const stored_state *st, const ls_cached_model *entry)
+{
+	return st->version != entry->version ||
+		st->s->n_rules != ls_intent_n_rules(entry->intent) ||
+		(st->pending_from != LS_NO_TIME && st->pending_from <= st->s->as_of);
+}
+
+static Datum
+stale_datum(stored_state *st)
+{
+	int64		pending = st->pending_from;
+
+	if (pending == LS_NO_TIME || pending > st->s->as_of)
+		pending = st->s->as_of;
+	return state_datum(st->s, st->version, pending);
+}
+
+/*
+ * Moves a state to `as_of` (never backwards: decaying to an instant the
+ * state has passed is a no-op, which makes re-running a decay harmless).
+ */
+static void
+move_to(stored_state *st, const ls_cached_model *entry, int64 as_of)
+{
+	if (as_of > st->s->as_of)
+		ls_intent_decay(st->s, entry->intent, as_of);
+}
+
+/* intent_decay(model, state, as_of) */
+PG_FUNCTION_INFO_V1(ls_intent_decay_sql);
+Datum
+ls_intent_decay_sql(PG_FUNCTION_ARGS)
+{
+	ls_cached_model *entry = ls_fit_call_model(ls_fit_call_get(fcinfo), PG_GETARG_TEXT_PP(0));
+	stored_state st;
+	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(2);
+
+	if (TIMESTAMP_NOT_FINITE(as_of))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("intent_decay: as_of must be a finite timestamp")));
+	state_from_datum(PG_GETARG_DATUM(1), &st);
+	if (state_is_stale(&st, entry))
+		PG_RETURN_DATUM(stale_datum(&st));
+	/* pending events falling due leave pending_from <= as_of: recompute */
+	move_to(&st, entry, as_of);
+	PG_RETURN_DATUM(state_datum(st.s, st.version, st.pending_from));
+}
+
+/*
+ * intent_merge(model, stored, new): both moved to the later as_of and
+ * added.  NULL on either side gives the other.
+ */
+PG_FUNCTION_INFO_V1(ls_intent_merge);
+Datum
+ls_intent_merge(PG_FUNCTION_ARGS)
+{
+	ls_cached_model *entry;
+	stored_state a,
+				b;
+	ls_error	err;
+	int64		pending;
+
+	if (PG_ARGISNULL(1) && PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	if (PG_ARGISNULL(1))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(2));
+	if (PG_ARGISNULL(2))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(1));
+	entry = ls_fit_call_model(ls_fit_call_get(fcinfo), PG_GETARG_TEXT_PP(0));
+	state_from_datum(PG_GETARG_DATUM(1), &a);
+	state_from_datum(PG_GETARG_DATUM(2), &b);
+	if (state_is_stale(&a, entry) || state_is_stale(&b, entry))
+		PG_RETURN_DATUM(stale_datum(&a));
+	move_to(&a, entry, b.s->as_of);
+	move_to(&b, entry, a.s->as_of);
+	if (!ls_intent_combine(a.s, b.s, &err))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("intent_merge: %s", err.msg)));
+	pending = a.pending_from;
+	if (b.pending_from != LS_NO_TIME && (pending == LS_NO_TIME || b.pending_from < pending))
+		pending = b.pending_from;
+	PG_RETURN_DATUM(state_datum(a.s, a.version, pending));
+}
+
+/*
+ * intent_value(model, state [, as_of]): the intent a state stands for, as
+ * of its own as_of or a later instant.  NULL for a stale state.
+ */
+PG_FUNCTION_INFO_V1(ls_intent_value);
+Datum
+ls_intent_value(PG_FUNCTION_ARGS)
+{
+	ls_cached_model *entry = ls_fit_call_model(ls_fit_call_get(fcinfo), PG_GETARG_TEXT_PP(0));
+	stored_state st;
+
+	state_from_datum(PG_GETARG_DATUM(1), &st);
+	if (state_is_stale(&st, entry))
+		PG_RETURN_NULL();
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+	{
+		TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(2);
+
+		if (TIMESTAMP_NOT_FINITE(as_of))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("intent_value: as_of must be a finite timestamp")));
+		move_to(&st, entry, as_of);
+		if (st.pending_from != LS_NO_TIME && st.pending_from <= st.s->as_of)
+			PG_RETURN_NULL();
+	}
+	PG_RETURN_DATUM(ls_float8_numeric(ls_intent_finalize(st.s, entry->intent)));
+}
+
+/* Used by the score trigger: intent of a stored state, NaN when stale. */
+double
+ls_stored_intent(const ls_cached_model *entry, Datum state)
+{
+	stored_state st;
+
+	state_from_datum(state, &st);
+	if (state_is_stale(&st, entry))
+		return NAN;
+	return ls_intent_finalize(st.s, entry->intent);
+}
