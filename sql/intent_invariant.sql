@@ -82,14 +82,14 @@ BEGIN
   END LOOP;
 END
 $$;
-CALL inv_run(40);
+CALL inv_run(150);
 
 -- decaying twice to the same instant changes nothing
 SELECT max((s.intent_state).as_of) AS last_as_of FROM leadscore.score s \gset
 SELECT leadscore.apply_decay(:'last_as_of') AS decayed_again;
 CALL inv_check(1000);
 
-SELECT count(*) > 1000 AS enough_checks,
+SELECT count(*) > 5000 AS enough_checks,
        count(*) FILTER (WHERE stored IS NULL OR fresh IS NULL) AS missing,
        count(*) FILTER (WHERE abs(stored - fresh) > 1e-9 * greatest(1, abs(stored), abs(fresh))) AS mismatches
   FROM inv_checks;

@@ -178,7 +178,10 @@ COMMENT ON VIEW leadscore.lead_score IS
 -------------------------------------------------------------------------------
 -- Keeping scores current: triggers on the user's tables.  The statements
 -- are built from the binding's column names with format(%I) — identifiers
--- only; no rule text is ever spliced into SQL.
+-- only; no rule text is ever spliced into SQL.  The trigger functions are
+-- SECURITY DEFINER so that the application role inserting events needs no
+-- rights on leadscore.score; only bind() (owner of the tables and
+-- leadscore_admin) decides what they read.
 -------------------------------------------------------------------------------
 
 -- The declared type of a column, to compare stored text keys with the
@@ -200,6 +203,7 @@ CREATE FUNCTION leadscore.recompute_intent(binding_id integer, lead_keys text[],
                                            later_as_of timestamptz DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -239,6 +243,7 @@ COMMENT ON FUNCTION leadscore.recompute_intent(integer, text[], timestamptz) IS
 CREATE FUNCTION leadscore.on_events_insert()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -279,6 +284,7 @@ COMMENT ON FUNCTION leadscore.on_events_insert() IS
 CREATE FUNCTION leadscore.on_events_change()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -310,6 +316,7 @@ COMMENT ON FUNCTION leadscore.on_events_change() IS
 CREATE FUNCTION leadscore.on_leads_change()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -517,3 +524,13 @@ COMMENT ON FUNCTION leadscore.apply_decay(timestamptz) IS
     'Decays every stored intent state to as_of (idempotent: a state at or past as_of is left alone); returns the rows changed';
 
 GRANT SELECT ON leadscore.binding, leadscore.score, leadscore.lead_score TO leadscore_reader, leadscore_admin;
+GRANT INSERT, UPDATE, DELETE ON leadscore.binding, leadscore.score TO leadscore_admin;
+GRANT USAGE ON SEQUENCE leadscore.binding_id_seq TO leadscore_admin;
+REVOKE ALL ON FUNCTION leadscore.recompute_intent(integer, text[], timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION leadscore.bind(text, regclass, text, regclass, text, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION leadscore.unbind(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION leadscore.apply_decay(timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION leadscore.recompute_intent(integer, text[], timestamptz),
+                          leadscore.bind(text, regclass, text, regclass, text, text, text, text),
+                          leadscore.unbind(text), leadscore.apply_decay(timestamptz)
+   TO leadscore_admin;

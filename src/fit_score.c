@@ -99,9 +99,19 @@ ls_fit_call_read_jsonb(ls_fit_call *cache, Jsonb *jb)
 	return cache->jsonb_values;
 }
 
+/*
+ * Scores are mostly whole numbers: building those numerics from an int64
+ * skips float8_numeric's print-and-parse, which dominated a cheap model.
+ */
 Datum
 ls_float8_numeric(double d)
 {
+	if (d == rint(d) && fabs(d) < 9007199254740992.0)	/* 2^53: exact */
+#if PG_VERSION_NUM >= 140000
+		return NumericGetDatum(int64_to_numeric((int64) d));
+#else
+		return DirectFunctionCall1(int8_numeric, Int64GetDatum((int64) d));
+#endif
 	return DirectFunctionCall1(float8_numeric, Float8GetDatum(d));
 }
 

@@ -24,7 +24,39 @@ typedef struct fit_trigger_state
 	int			score_attnum;
 	Oid			score_type;
 	int			grade_attnum;	/* 0: no grade column */
+	text	   *model;			/* tgargs[0], made once */
+	uint64		grades_serial;	/* compiled model the grade texts belong to */
+	const char *letters[LS_MAX_GRADES + 1];
+	Datum		grade_texts[LS_MAX_GRADES + 1];
+	int			n_letters;
 } fit_trigger_state;
+
+/* The grade as a text Datum, made once per letter per compiled model. */
+static Datum
+grade_datum(fit_trigger_state *st, const ls_cached_model *entry, double fit)
+{
+	const char *letter = ls_grade_of(entry->model, fit);
+	int			i;
+
+	if (st->grades_serial != entry->serial)
+	{
+		st->n_letters = 0;
+		st->grades_serial = entry->serial;
+	}
+	for (i = 0; i < st->n_letters; i++)
+		if (st->letters[i] == letter)
+			return st->grade_texts[i];
+	if (st->n_letters < (int) lengthof(st->letters))
+	{
+		MemoryContext old = MemoryContextSwitchTo(st->call.cxt);
+
+		st->letters[st->n_letters] = letter;
+		st->grade_texts[st->n_letters] = CStringGetTextDatum(letter);
+		MemoryContextSwitchTo(old);
+		return st->grade_texts[st->n_letters++];
+	}
+	return CStringGetTextDatum(letter);
+}
 
 static int
 target_column(Relation rel, const char *name, const Oid *types, int ntypes,
@@ -85,6 +117,10 @@ trigger_state(FunctionCallInfo fcinfo, TriggerData *td)
 	if (tg->tgnargs == 3)
 		st->grade_attnum = target_column(td->tg_relation, tg->tgargs[2], grade_types,
 										 lengthof(grade_types), "fit grade", &grade_type);
+	st->model = (text *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
+											VARHDRSZ + strlen(tg->tgargs[0]));
+	SET_VARSIZE(st->model, VARHDRSZ + strlen(tg->tgargs[0]));
+	memcpy(VARDATA(st->model), tg->tgargs[0], strlen(tg->tgargs[0]));
 	fcinfo->flinfo->fn_extra = st;
 	return st;
 }
@@ -112,7 +148,6 @@ ls_fit_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	tup;
 	TupleDesc	desc;
 	ls_cached_model *entry;
-	text	   *model;
 	double		fit;
 	int			cols[2];
 	Datum		vals[2];
@@ -127,8 +162,7 @@ ls_fit_trigger(PG_FUNCTION_ARGS)
 	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	desc = RelationGetDescr(td->tg_relation);
 
-	model = cstring_to_text(td->tg_trigger->tgargs[0]);
-	entry = ls_fit_call_model(&st->call, model);
+	entry = ls_fit_call_model(&st->call, st->model);
 	ls_row_map_prepare(&st->call.map, entry, desc, st->call.cxt);
 	ls_row_read(&st->call.map, entry, tup, desc);
 	fit = ls_fit_eval(entry->fit, st->call.map.values, NULL, NULL);
@@ -138,7 +172,7 @@ ls_fit_trigger(PG_FUNCTION_ARGS)
 	if (st->grade_attnum)
 	{
 		cols[1] = st->grade_attnum;
-		vals[1] = CStringGetTextDatum(ls_grade_of(entry->model, fit));
+		vals[1] = grade_datum(st, entry, fit);
 	}
 	return PointerGetDatum(heap_modify_tuple_by_cols(tup, desc, st->grade_attnum ? 2 : 1,
 													 cols, vals, nulls));

@@ -30,9 +30,20 @@
 /* eq/in lists up to this size are scanned; longer ones are hashed. */
 #define LS_SET_LINEAR_MAX 4
 
-/* Regex memo: entries per rule, and the longest text it remembers. */
-#define LS_MEMO_SIZE 256
+/*
+ * Regex memo: entries per rule, and the longest text it remembers.  Sized
+ * for the few thousand distinct job titles a real lead table has; keys are
+ * allocated only for slots that get used.
+ */
+#define LS_MEMO_SIZE 4096
 #define LS_MEMO_KEY_MAX 96
+/*
+ * A memo on nearly unique values (emails) only costs copies: after
+ * LS_MEMO_PROBE lookups with fewer than 1 in 8 hits it stands aside for
+ * LS_MEMO_PAUSE evaluations, then tries again (the data may change).
+ */
+#define LS_MEMO_PROBE 4096
+#define LS_MEMO_PAUSE 65536
 
 /* Chunks one call of hooks->fold may take from the fold scratch. */
 #define LS_FOLD_REGIONS 4
@@ -138,6 +149,9 @@ struct ls_cond_plan
 	int			n_regex;
 	memo_entry *memo;			/* allocated on first use */
 	bool		memo_failed;
+	uint32_t	memo_lookups;	/* since the last hit-rate check */
+	uint32_t	memo_hits;
+	uint32_t	memo_paused;	/* evaluations left without the memo */
 	/* ls_cond_match's own view of its value */
 	seen_value *own;
 };
@@ -734,7 +748,9 @@ match_regex(ls_cond_plan *cp, seen_value *sv)
 
 	if (!seen_view(cp->mc, sv))
 		return false;
-	if (sv->len <= LS_MEMO_KEY_MAX)
+	if (cp->memo_paused > 0)
+		cp->memo_paused--;
+	else if (sv->len <= LS_MEMO_KEY_MAX)
 	{
 		if (cp->memo == NULL && !cp->memo_failed)
 		{
@@ -754,9 +770,18 @@ match_regex(ls_cond_plan *cp, seen_value *sv)
 		{
 			h = seen_exact_hash(sv);
 			e = &cp->memo[h & (LS_MEMO_SIZE - 1)];
+			if (++cp->memo_lookups >= LS_MEMO_PROBE)
+			{
+				if (cp->memo_hits * 8 < cp->memo_lookups)
+					cp->memo_paused = LS_MEMO_PAUSE;
+				cp->memo_lookups = cp->memo_hits = 0;
+			}
 			if (e->result >= 0 && e->hash == h && e->len == sv->len &&
 				memcmp(e->key, sv->text, sv->len) == 0)
+			{
+				cp->memo_hits++;
 				return e->result != 0;
+			}
 		}
 	}
 
