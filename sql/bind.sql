@@ -89,3 +89,12 @@ REVOKE ALL ON b_events FROM ls_app;
 REVOKE ALL ON SEQUENCE b_events_id_seq FROM ls_app;
 DROP ROLE ls_app;
 DROP ROLE ls_bind_other;
+
+-- explain_intent: the intent rows add up to the stored intent
+SELECT leadscore.bind('bound', 'b_leads', 'lead_id', 'b_events', 'lead_id', 'type', 'happened', 'data') > 0 AS rebound;
+SELECT e.rule, e.attribute, e.seen, round(e.points, 2) AS points
+  FROM leadscore.score s, leadscore.explain_intent('bound', s.intent_state) e
+ WHERE s.lead_key = '1' ORDER BY e.rule;
+SELECT count(*) AS mismatches FROM leadscore.score s
+ WHERE abs(s.intent - (SELECT coalesce(sum(points), 0) FROM leadscore.explain_intent('bound', s.intent_state))) > 1e-9;
+SELECT leadscore.unbind('bound');

@@ -45,6 +45,13 @@ SELECT lead, round(leadscore.intent_score('intent', kind, at, props, '2026-01-11
   FROM ev GROUP BY lead ORDER BY lead;
 SELECT round(40 * power(0.5, 4.1) - 5, 10) AS lead_3_by_hand;
 
+-- explain_intent adds up to the same number, inactivity included
+SELECT lead, e.rule, e.attribute, e.seen, round(e.points, 10) AS points
+  FROM (SELECT lead, leadscore.intent_state_agg('intent', kind, at, props, '2026-01-11') AS st
+          FROM ev WHERE lead IN (1, 3) GROUP BY lead) x,
+       LATERAL leadscore.explain_intent('intent', x.st) e
+ ORDER BY lead, e.rule;
+
 -- one half-life halves, exactly
 SELECT leadscore.intent_score('intent', 'demo_request', '2026-01-01', NULL, '2026-01-11') AS half,
        leadscore.intent_score('intent', 'demo_request', '2026-01-01', NULL, '2026-01-21') AS quarter;

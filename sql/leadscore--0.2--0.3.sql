@@ -534,3 +534,16 @@ GRANT EXECUTE ON FUNCTION leadscore.recompute_intent(integer, text[], timestampt
                           leadscore.bind(text, regclass, text, regclass, text, text, text, text),
                           leadscore.unbind(text), leadscore.apply_decay(timestamptz)
    TO leadscore_admin;
+
+CREATE FUNCTION leadscore.explain_intent(model text, state leadscore.intent_state,
+    OUT kind text, OUT rule text, OUT attribute text, OUT seen text, OUT points numeric)
+RETURNS SETOF record AS 'MODULE_PATHNAME', 'ls_explain_intent'
+LANGUAGE C STRICT STABLE PARALLEL SAFE ROWS 6;
+CREATE FUNCTION leadscore.explain_intent(model text, state leadscore.intent_state, as_of timestamptz,
+    OUT kind text, OUT rule text, OUT attribute text, OUT seen text, OUT points numeric)
+RETURNS SETOF record AS 'MODULE_PATHNAME', 'ls_explain_intent'
+LANGUAGE C STRICT STABLE PARALLEL SAFE ROWS 6;
+COMMENT ON FUNCTION leadscore.explain_intent(text, leadscore.intent_state) IS
+    'Each intent rule that contributes to a stored state (its capped, decayed points; attribute is the event type) and the inactivity points; they add up to intent_value()';
+COMMENT ON FUNCTION leadscore.explain_intent(text, leadscore.intent_state, timestamptz) IS
+    'explain_intent as of a later instant';

@@ -558,3 +558,58 @@ ls_stored_intent(const ls_cached_model *entry, Datum state)
 		return NAN;
 	return ls_intent_finalize(st.s, entry->intent);
 }
+
+/*
+ * explain_intent(model, state [, as_of]): one row per intent rule that
+ * contributes, with its capped value, plus the inactivity points; the
+ * points add up to intent_value().
+ */
+PG_FUNCTION_INFO_V1(ls_explain_intent);
+Datum
+ls_explain_intent(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ls_cached_model *entry = ls_fit_call_model(ls_fit_call_get(fcinfo), PG_GETARG_TEXT_PP(0));
+	stored_state st;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	state_from_datum(PG_GETARG_DATUM(1), &st);
+	if (state_is_stale(&st, entry))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("explain_intent: the intent state must be recomputed first"),
+				 errhint("Its model changed or its pending events fell due; leadscore.apply_decay() recomputes it.")));
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+		move_to(&st, entry, PG_GETARG_TIMESTAMPTZ(2));
+	for (i = 0; i < st.s->n_rules; i++)
+	{
+		const ls_intent_rule *r = &entry->model->intent_rules[i];
+		double		v = ls_intent_rule_value(st.s, entry->intent, i);
+		Datum		values[5];
+		bool		nulls[5] = {0};
+
+		if (v == 0)
+			continue;
+		values[0] = CStringGetTextDatum("intent");
+		values[1] = CStringGetTextDatum(r->name);
+		values[2] = CStringGetTextDatum(r->event);
+		nulls[3] = !r->has_cap;
+		values[3] = r->has_cap ? CStringGetTextDatum(psprintf("cap %g", r->cap)) : (Datum) 0;
+		values[4] = ls_float8_numeric(v);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	if (ls_intent_inactive(st.s, entry->intent))
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false, false, true, false, false};
+
+		values[0] = CStringGetTextDatum("intent");
+		values[1] = CStringGetTextDatum("inactivity");
+		values[3] = CStringGetTextDatum(psprintf("no activity for %g days",
+												 entry->model->inactivity_days));
+		values[4] = ls_float8_numeric(entry->model->inactivity_points);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	PG_RETURN_VOID();
+}
