@@ -25,7 +25,7 @@ PG_CPPFLAGS = -Isrc/core $(JSONC_CFLAGS)
 PG_CFLAGS   = $(WARN)
 SHLIB_LINK  = $(JSONC_LIBS) -lm
 
-EXTRA_CLEAN = $(PROGRAM_VALIDATE) test/unit/*.bin results regression.* \
+EXTRA_CLEAN = $(PROGRAM_VALIDATE) test/unit/*.bin test/alert_listener results regression.* \
 	tmp_check output_iso log
 
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
@@ -54,7 +54,12 @@ UNIT_TESTS = $(patsubst test/unit/%.c,test/unit/%.bin,$(wildcard test/unit/test_
 test/unit/%.bin: test/unit/%.c $(CORE_SRCS) $(wildcard src/core/*.h) test/unit/unit.h
 	$(CC) -std=gnu11 -O1 -g $(WARN) -Isrc/core $(JSONC_CFLAGS) \
 		$(CORE_SRCS) $< $(JSONC_LIBS) -lm -o $@
-unit-build: $(UNIT_TESTS) $(PROGRAM_VALIDATE)
+unit-build: $(UNIT_TESTS) $(PROGRAM_VALIDATE) test/alert_listener
+
+# The example alert listener (doc/examples), built for the TAP test.
+test/alert_listener: doc/examples/alert_listener.c
+	$(CC) -std=gnu11 -O1 -g $(WARN) -I$(shell $(PG_CONFIG) --includedir) $< \
+		-L$(shell $(PG_CONFIG) --libdir) -lpq -o $@
 
 .PHONY: deps test demo bench unit-build
 deps:

@@ -176,7 +176,9 @@ COMMENT ON VIEW leadscore.lead_score IS
     'One readable row per (model, lead) for dashboards: scores rounded to 2 decimals, intent as of intent_as_of (the last decay or event)';
 
 -------------------------------------------------------------------------------
--- Keeping scores current: triggers on the user's tables.  The statements
+-- Keeping scores current: triggers on the user's tables.  Each writer
+-- marks why it writes (leadscore.cause, transaction-local) for the stage
+-- history: event, fit, decay, rescore.  The statements
 -- are built from the binding's column names with format(%I) — identifiers
 -- only; no rule text is ever spliced into SQL.  The trigger functions are
 -- SECURITY DEFINER so that the application role inserting events needs no
@@ -253,6 +255,7 @@ DECLARE
 BEGIN
     SELECT * INTO STRICT b FROM leadscore.binding WHERE id = TG_ARGV[0]::integer;
     SELECT name INTO STRICT mname FROM leadscore.model WHERE id = b.model_id;
+    PERFORM set_config('leadscore.cause', 'event', true);
     EXECUTE format($q$
         WITH up AS (
             INSERT INTO leadscore.score AS s (model_id, binding_id, lead_key, fit, intent_state)
@@ -292,6 +295,7 @@ DECLARE
     keys  text[];
 BEGIN
     SELECT * INTO STRICT b FROM leadscore.binding WHERE id = TG_ARGV[0]::integer;
+    PERFORM set_config('leadscore.cause', 'event', true);
     IF TG_OP = 'UPDATE' THEN
         EXECUTE format('SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT %1$I::text AS k FROM leadscore_old_events UNION SELECT %1$I::text FROM leadscore_new_events) x WHERE k IS NOT NULL',
                        b.event_lead) INTO keys;
@@ -325,6 +329,7 @@ DECLARE
 BEGIN
     SELECT * INTO STRICT b FROM leadscore.binding WHERE id = TG_ARGV[0]::integer;
     SELECT name INTO STRICT mname FROM leadscore.model WHERE id = b.model_id;
+    PERFORM set_config('leadscore.cause', 'fit', true);
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         EXECUTE format($q$
             DELETE FROM leadscore.score s
@@ -428,6 +433,7 @@ BEGIN
                    'leadscore_' || m_id || '_events_del', events, b_id);
 
     -- score what is already there: every lead's fit, every lead's events as of now
+    PERFORM set_config('leadscore.cause', 'rescore', true);
     EXECUTE format($q$
         INSERT INTO leadscore.score (model_id, binding_id, lead_key, fit)
         SELECT $2, $3, l.%2$I::text, leadscore.fit_score($1, l) FROM %1$s l
@@ -494,6 +500,7 @@ BEGIN
     IF as_of IS NULL OR NOT isfinite(as_of) THEN
         RAISE EXCEPTION 'apply_decay: as_of must be a finite timestamp' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    PERFORM set_config('leadscore.cause', 'decay', true);
     FOR b IN SELECT bd.id, bd.model_id, m.name FROM leadscore.binding bd
                JOIN leadscore.model m ON m.id = bd.model_id ORDER BY bd.id LOOP
         -- rows whose pending events fall due, or compiled from older rules:

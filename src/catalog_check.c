@@ -204,8 +204,18 @@ ls_check_model(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "{\"name\":\"check\",\"fit\":{");
 	append_column(&buf, "grades", tup, desc, "grades", &first, label);
-	appendStringInfoString(&buf, "}}");
-	check_document(buf.data, "fit.grades", psprintf("%s: grades", label));
+	appendStringInfoChar(&buf, '}');
+	/* 0.4+: the task SLA per route (alert stages are a CHECK constraint) */
+	if (SPI_fnumber(desc, "task_sla") > 0)
+	{
+		bool		afirst = true;
+
+		appendStringInfoString(&buf, ",\"alerts\":{");
+		append_column(&buf, "sla", tup, desc, "task_sla", &afirst, label);
+		appendStringInfoChar(&buf, '}');
+	}
+	appendStringInfoChar(&buf, '}');
+	check_document(buf.data, "", label);
 
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{

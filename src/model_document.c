@@ -11,6 +11,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/float.h"
@@ -78,6 +79,63 @@ spi_check(int rc, int expected, const char *what)
 {
 	if (rc != expected)
 		elog(ERROR, "leadscore: %s failed: %s", what, SPI_result_code_string(rc));
+}
+
+/* The alert settings as the catalog stores them: stages text[], sla jsonb. */
+static void
+alert_datums(const ls_model *m, Datum *stages, Datum *sla)
+{
+	StringInfoData buf;
+	Datum		elems[2];
+	int			n = 0;
+	int			k;
+	bool		first = true;
+
+	if (m->alert_mql)
+		elems[n++] = CStringGetTextDatum("mql");
+	if (m->alert_sql)
+		elems[n++] = CStringGetTextDatum("sql");
+	*stages = PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	for (k = 0; k < LS_ROUTE_COUNT; k++)
+	{
+		char		duration[64];
+
+		if (m->task_sla_seconds[k] <= 0)
+			continue;
+		ls_duration_format(m->task_sla_seconds[k], duration, sizeof(duration));
+		if (!first)
+			appendStringInfoString(&buf, ", ");
+		first = false;
+		escape_json(&buf, ls_route_names[k]);
+		appendStringInfoString(&buf, ": ");
+		escape_json(&buf, duration);
+	}
+	appendStringInfoChar(&buf, '}');
+	*sla = DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+}
+
+/*
+ * Versions before 0.4 have no alert columns; the library serves every
+ * installed version, so it writes them only where they exist.
+ */
+static void
+update_alerts(int32 id, const ls_model *m)
+{
+	Oid			types[3] = {INT4OID, TEXTARRAYOID, JSONBOID};
+	Datum		vals[3];
+	int			rc;
+
+	rc = SPI_execute("SELECT 1 FROM pg_attribute WHERE attrelid = 'leadscore.model'::regclass"
+					 " AND attname = 'alert_stages' AND NOT attisdropped", true, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed == 0)
+		return;
+	vals[0] = Int32GetDatum(id);
+	alert_datums(m, &vals[1], &vals[2]);
+	spi_check(SPI_execute_with_args("UPDATE leadscore.model SET alert_stages = $2, task_sla = $3"
+									" WHERE id = $1", 3, types, vals, NULL, false, 0),
+			  SPI_OK_UPDATE, "writing alert settings");
 }
 
 static int32
@@ -234,6 +292,7 @@ ls_import_model(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	id = upsert_model(m);
+	update_alerts(id, m);
 	args[0] = Int32GetDatum(id);
 	spi_check(SPI_execute_with_args("DELETE FROM leadscore.fit_rule WHERE model_id = $1",
 									1, types, args, NULL, false, 0),

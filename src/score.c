@@ -158,6 +158,14 @@ ls_score_derive(PG_FUNCTION_ARGS)
 	state = heap_getattr(tup, attnum_of(desc, "intent_state"), desc, &isnull);
 	if (!isnull)
 		intent = ls_stored_intent(entry, state);
+
+	/*
+	 * A state waiting to be recomputed (its rules changed, or pending events
+	 * fell due) keeps the last known intent: dropping to "unknown" and back
+	 * within one statement would record a false stage change and alert twice.
+	 */
+	if (!isnull && isnan(intent) && TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		intent = float8_col(td->tg_trigtuple, desc, attnum_of(desc, "intent"));
 	total = ls_total_of(entry->model, fit, intent);
 
 	cols[0] = attnum_of(desc, "intent");

@@ -144,7 +144,24 @@ typedef struct ls_model
 	double		intent_high;
 	double		fit_weight;
 	double		intent_weight;
+
+	/* alerts: which stages alert when reached, follow-up task SLA per route */
+	bool		alert_mql;
+	bool		alert_sql;
+	double		task_sla_seconds[4];	/* by ls_route; 0: no task */
 } ls_model;
+
+/* Routes, in the order of task_sla_seconds. */
+typedef enum ls_route
+{
+	LS_ROUTE_TO_SALES = 0,
+	LS_ROUTE_NURTURE,
+	LS_ROUTE_MANUAL_REVIEW,
+	LS_ROUTE_DEPRIORITIZE,
+	LS_ROUTE_COUNT
+} ls_route;
+
+extern const char *const ls_route_names[LS_ROUTE_COUNT];
 
 /* Defaults for what a document may leave out. */
 #define LS_DEFAULT_MQL 50.0

@@ -1272,18 +1272,120 @@ read_pair(reader *r, struct json_object *root, const char *section,
 	return true;
 }
 
+/* alerts.stages: which stages alert when a lead reaches them */
+static bool
+read_alert_stages(reader *r, struct json_object *alerts, ls_model *m)
+{
+	bool		present;
+	struct json_object *v = member(alerts, "stages", &present);
+	size_t		saved;
+	size_t		i,
+				n;
+
+	if (!present)
+		return true;
+	saved = push_key(r, "stages");
+	if (v == NULL || !json_object_is_type(v, json_type_array))
+		return rfail(r, LS_ERR_INVALID, "expected an array of stages (\"mql\", \"sql\"), not %s",
+					 type_name(v));
+	m->alert_mql = m->alert_sql = false;
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++)
+	{
+		struct json_object *e = json_object_array_get_idx(v, i);
+		size_t		esaved = push_index(r, (long) i);
+		char	   *stage;
+		bool	   *flag;
+
+		if (e == NULL || !json_object_is_type(e, json_type_string))
+			return rfail(r, LS_ERR_INVALID, "expected \"mql\" or \"sql\", not %s", type_name(e));
+		if (!get_string(r, e, &stage))
+			return false;
+		if (strcmp(stage, "mql") == 0)
+			flag = &m->alert_mql;
+		else if (strcmp(stage, "sql") == 0)
+			flag = &m->alert_sql;
+		else
+			return rfail(r, LS_ERR_INVALID, "unknown stage \"%s\" (expected \"mql\" or \"sql\")", stage);
+		if (*flag)
+			return rfail(r, LS_ERR_INVALID, "stage \"%s\" is listed twice", stage);
+		*flag = true;
+		pop_path(r, esaved);
+	}
+	pop_path(r, saved);
+	return true;
+}
+
+/* alerts.sla: a follow-up task, due this long after the alert, per route */
+static bool
+read_alert_sla(reader *r, struct json_object *alerts, ls_model *m)
+{
+	bool		present;
+	struct json_object *v = member(alerts, "sla", &present);
+	size_t		saved;
+	int			k;
+
+	if (!present)
+		return true;
+	saved = push_key(r, "sla");
+	if (!expect_object(r, v) || !check_keys(r, v, ls_route_names, LS_ROUTE_COUNT))
+		return false;
+	for (k = 0; k < LS_ROUTE_COUNT; k++)
+	{
+		bool		has;
+		struct json_object *d = member(v, ls_route_names[k], &has);
+		size_t		dsaved;
+		char	   *text;
+		ls_error	derr;
+
+		if (!has)
+			continue;
+		dsaved = push_key(r, ls_route_names[k]);
+		if (d == NULL || !json_object_is_type(d, json_type_string))
+			return rfail(r, LS_ERR_INVALID, "expected a duration such as \"1 hour\", not %s",
+						 type_name(d));
+		if (!get_string(r, d, &text))
+			return false;
+		if (!ls_duration_parse(text, &m->task_sla_seconds[k], &derr))
+			return rfail(r, LS_ERR_INVALID, "%s", derr.msg);
+		if (m->task_sla_seconds[k] <= 0)
+			return rfail(r, LS_ERR_INVALID, "expected a positive duration");
+		pop_path(r, dsaved);
+	}
+	pop_path(r, saved);
+	return true;
+}
+
+static bool
+read_alerts(reader *r, struct json_object *root, ls_model *m)
+{
+	static const char *const keys[] = {"stages", "sla"};
+	bool		present;
+	struct json_object *alerts = member(root, "alerts", &present);
+	size_t		saved;
+
+	if (!present)
+		return true;
+	saved = push_key(r, "alerts");
+	if (!expect_object(r, alerts) || !check_keys(r, alerts, keys, 2) ||
+		!read_alert_stages(r, alerts, m) || !read_alert_sla(r, alerts, m))
+		return false;
+	pop_path(r, saved);
+	return true;
+}
+
 static bool
 read_model(reader *r, struct json_object *root, ls_model *m)
 {
 	static const char *const keys[] = {
-		"name", "status", "fit", "intent", "thresholds", "routing", "weights"
+		"name", "status", "fit", "intent", "thresholds", "routing", "weights", "alerts"
 	};
 
 	if (!json_object_is_type(root, json_type_object))
 		return rfail(r, LS_ERR_INVALID,
 					 "the model document must be a JSON object, not %s",
 					 type_name(root));
-	return check_keys(r, root, keys, 7) &&
+	return check_keys(r, root, keys, 8) &&
 		read_string_member(r, root, "name", true, &m->name) &&
 		read_string_member(r, root, "status", false, &m->status) &&
 		read_fit(r, root, m) &&
@@ -1292,7 +1394,8 @@ read_model(reader *r, struct json_object *root, ls_model *m)
 		read_pair(r, root, "routing", "fit_high", &m->fit_high,
 				  "intent_high", &m->intent_high) &&
 		read_pair(r, root, "weights", "fit", &m->fit_weight,
-				  "intent", &m->intent_weight);
+				  "intent", &m->intent_weight) &&
+		read_alerts(r, root, m);
 }
 
 bool
@@ -1596,6 +1699,40 @@ w_pair(writer *w, const char *section, const char *k1, double v1,
 }
 
 static void
+w_alerts(writer *w, const ls_model *m)
+{
+	char		duration[64];
+	int			k;
+
+	w_item(w, "alerts");
+	w_open(w, '{');
+	w_item(w, "stages");
+	w_open(w, '[');
+	if (m->alert_mql)
+	{
+		w_item(w, NULL);
+		w_string(w, "mql");
+	}
+	if (m->alert_sql)
+	{
+		w_item(w, NULL);
+		w_string(w, "sql");
+	}
+	w_close(w, ']');
+	w_item(w, "sla");
+	w_open(w, '{');
+	for (k = 0; k < LS_ROUTE_COUNT; k++)
+		if (m->task_sla_seconds[k] > 0)
+		{
+			ls_duration_format(m->task_sla_seconds[k], duration, sizeof(duration));
+			w_item(w, ls_route_names[k]);
+			w_string(w, duration);
+		}
+	w_close(w, '}');
+	w_close(w, '}');
+}
+
+static void
 w_model(writer *w, const ls_model *m)
 {
 	char		duration[64];
@@ -1656,6 +1793,7 @@ w_model(writer *w, const ls_model *m)
 	w_pair(w, "thresholds", "mql", m->mql, "sql", m->sql);
 	w_pair(w, "routing", "fit_high", m->fit_high, "intent_high", m->intent_high);
 	w_pair(w, "weights", "fit", m->fit_weight, "intent", m->intent_weight);
+	w_alerts(w, m);
 	w_close(w, '}');
 }
 

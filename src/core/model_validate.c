@@ -1065,7 +1065,12 @@ ls_model_init(ls_model *m)
 	m->fit_weight = 1;
 	m->intent_weight = 1;
 	m->half_life_seconds = 0;
+	m->alert_sql = true;		/* reaching SQL alerts unless the model says otherwise */
 }
+
+const char *const ls_route_names[LS_ROUTE_COUNT] = {
+	"route_to_sales", "nurture", "manual_review", "deprioritize"
+};
 
 /* ---------------------------------------------------------------------
  * Durations

@@ -410,10 +410,61 @@ TEST(output_shape)
 			  "  \"weights\": {\n"
 			  "    \"fit\": 1,\n"
 			  "    \"intent\": 1\n"
+			  "  },\n"
+			  "  \"alerts\": {\n"
+			  "    \"stages\": [\n"
+			  "      \"sql\"\n"
+			  "    ],\n"
+			  "    \"sla\": {}\n"
 			  "  }\n"
 			  "}");
 	ls_arena_free(&arena);
 	free(doc);
+}
+
+TEST(alerts_section)
+{
+	static const struct
+	{
+		const char *doc;
+		const char *error;
+	}			bad[] = {
+		{"{'name': 'm', 'alerts': {'stages': ['lead']}}", "alerts.stages[0]: unknown stage \"lead\""},
+		{"{'name': 'm', 'alerts': {'stages': ['sql', 'sql']}}", "alerts.stages[1]: stage \"sql\" is listed twice"},
+		{"{'name': 'm', 'alerts': {'stages': 'sql'}}", "alerts.stages: expected an array"},
+		{"{'name': 'm', 'alerts': {'sla': {'nurture': '0 days'}}}", "alerts.sla.nurture: expected a positive duration"},
+		{"{'name': 'm', 'alerts': {'sla': {'nurturing': '1 day'}}}", "alerts.sla.nurturing: unknown key"},
+		{"{'name': 'm', 'alerts': {'sla': {'nurture': 3600}}}", "alerts.sla.nurture: expected a duration"},
+		{"{'name': 'm', 'alerts': {'stage': []}}", "alerts.stage: unknown key"},
+	};
+	ls_arena	arena;
+	ls_model   *m;
+	ls_error	err;
+	char	   *doc;
+	size_t		i;
+
+	ls_arena_init_malloc(&arena);
+	doc = jdoc("{'name': 'm'}");
+	CHECK(ls_model_from_json(doc, strlen(doc), &arena, NULL, &m, &err));
+	CHECK(m->alert_sql && !m->alert_mql);
+	CHECK(m->task_sla_seconds[LS_ROUTE_TO_SALES] == 0);
+	free(doc);
+	doc = jdoc("{'name': 'm', 'alerts': {'stages': ['mql'], 'sla': {'route_to_sales': '1 hour', 'manual_review': '2 days'}}}");
+	CHECK(ls_model_from_json(doc, strlen(doc), &arena, NULL, &m, &err));
+	CHECK(m->alert_mql && !m->alert_sql);
+	CHECK(m->task_sla_seconds[LS_ROUTE_TO_SALES] == 3600);
+	CHECK(m->task_sla_seconds[LS_ROUTE_MANUAL_REVIEW] == 172800);
+	CHECK(m->task_sla_seconds[LS_ROUTE_NURTURE] == 0);
+	free(doc);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	{
+		doc = jdoc(bad[i].doc);
+		CHECK(!ls_model_from_json(doc, strlen(doc), &arena, NULL, &m, &err));
+		CHECK(err.kind == LS_ERR_INVALID);
+		CHECK_CONTAINS(err.msg, bad[i].error);
+		free(doc);
+	}
+	ls_arena_free(&arena);
 }
 
 TEST(defaults)
@@ -598,7 +649,7 @@ TEST(integer_bounds_are_exact)
 TEST(unknown_keys)
 {
 	FAILS("{'nmae': 'x'}", LS_ERR_INVALID,
-		  "nmae: unknown key (expected one of name, status, fit, intent, thresholds, routing, weights)");
+		  "nmae: unknown key (expected one of name, status, fit, intent, thresholds, routing, weights, alerts)");
 	FAILS("{'name': 'x', 'fit': {'rule': []}}", LS_ERR_INVALID,
 		  "fit.rule: unknown key (expected one of rules, grades)");
 	FAILS(FITDOC("{'name': 'r', 'attribute': 'a', 'op': 'eq', 'value': 1, 'pionts': 1}"),
@@ -1303,6 +1354,7 @@ main(void)
 	RUN(example_parses);
 	RUN(round_trip_is_byte_identical);
 	RUN(output_shape);
+	RUN(alerts_section);
 	RUN(defaults);
 	RUN(not_json);
 	RUN(root_not_object);
