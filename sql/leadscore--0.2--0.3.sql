@@ -200,7 +200,7 @@ COMMENT ON FUNCTION leadscore.column_type(regclass, name) IS
     'The declared type of a column of a bound table';
 
 -- Recomputes the intent state of some leads from their events, as of each
--- row's own as_of (or later_as_of when later).
+-- row's own as_of or later_as_of (default now()), whichever is later.
 CREATE FUNCTION leadscore.recompute_intent(binding_id integer, lead_keys text[],
                                            later_as_of timestamptz DEFAULT NULL)
 RETURNS bigint
@@ -219,7 +219,7 @@ BEGIN
         UPDATE leadscore.score s SET intent_state = r.state
           FROM (SELECT s2.lead_key,
                        leadscore.intent_state_agg($1, e.%2$I::text, e.%3$I, %4$s,
-                           greatest((s2.intent_state).as_of, $3, now())) AS state
+                           greatest((s2.intent_state).as_of, coalesce($3, now()))) AS state
                   FROM (SELECT lead_key, intent_state FROM leadscore.score
                          WHERE model_id = $2 AND lead_key = ANY ($4)
                          ORDER BY lead_key FOR UPDATE) s2

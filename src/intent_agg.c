@@ -475,7 +475,15 @@ ls_intent_decay_sql(PG_FUNCTION_ARGS)
 				 errmsg("intent_decay: as_of must be a finite timestamp")));
 	state_from_datum(PG_GETARG_DATUM(1), &st);
 	if (state_is_stale(&st, entry))
+	{
+		/*
+		 * Its sums cannot be decayed, but it still moves to as_of (marked for
+		 * recompute), so that a batched decay does not pick it again.
+		 */
+		if (as_of > st.s->as_of)
+			st.s->as_of = as_of;
 		PG_RETURN_DATUM(stale_datum(&st));
+	}
 	/* pending events falling due leave pending_from <= as_of: recompute */
 	move_to(&st, entry, as_of);
 	PG_RETURN_DATUM(state_datum(st.s, st.version, st.pending_from));

@@ -25,6 +25,14 @@ extern void ls_pg_arena_init(ls_arena *arena, MemoryContext cxt);
 extern int	ls_pg_sqlstate(ls_error_kind kind);
 extern void ls_pg_raise(const ls_error *err, const char *context) pg_attribute_noreturn();
 
+/* decay_worker.c: GUCs and the background workers */
+extern char *ls_guc_database;
+extern char *ls_guc_decay_time;
+extern int	ls_guc_batch_size;
+extern bool ls_guc_worker_enabled;
+extern void ls_define_gucs(void);
+extern void ls_register_launcher(void);
+
 /* model_cache.c: compiled models, one per backend per model version */
 typedef struct ls_cached_model
 {
