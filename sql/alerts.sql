@@ -52,7 +52,7 @@ SELECT leadscore.apply_decay(now() + interval '60 days') > 0;
 UPDATE al_leads SET title = 'VP Engineering' WHERE id = 3;
 SELECT c.lead_key, c.old_stage, c.new_stage, c.cause, c.recycled
   FROM leadscore.stage_change c JOIN leadscore.model m ON m.id = c.model_id
- WHERE m.name = 'alerting' AND c.cause IN ('decay', 'fit') ORDER BY c.id;
+ WHERE m.name = 'alerting' AND c.cause IN ('decay', 'fit') ORDER BY c.cause, c.lead_key, c.id;
 SELECT count(*) AS shadow_alerts FROM leadscore.alert a JOIN leadscore.model m ON m.id = a.model_id
  WHERE m.status = 'shadow';
 SELECT count(*) > 0 AS shadow_history FROM leadscore.stage_change c JOIN leadscore.model m ON m.id = c.model_id

@@ -94,7 +94,7 @@ AS $$
 DECLARE
     n       bigint;
     total   bigint := 0;
-    batches integer := 0;
+    n_batches integer := 0;
     run_id  bigint;
     batch   integer := coalesce(nullif(current_setting('leadscore.batch_size', true), '')::integer, 10000);
 BEGIN
@@ -108,9 +108,9 @@ BEGIN
         n := leadscore.apply_decay_batch(as_of, batch);
         EXIT WHEN n = 0;
         total := total + n;
-        batches := batches + 1;
+        n_batches := n_batches + 1;
     END LOOP;
-    UPDATE leadscore.decay_run SET rows = total, batches = apply_decay.batches, status = 'done',
+    UPDATE leadscore.decay_run SET rows = total, batches = n_batches, status = 'done',
            finished_at = clock_timestamp()
      WHERE id = run_id;
     RETURN total;
@@ -169,8 +169,9 @@ COMMENT ON VIEW leadscore.rescore_progress IS
 
 CREATE PROCEDURE leadscore.rescore(model text, batch_size integer DEFAULT 10000)
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
 AS $$
+-- A procedure with a SET clause cannot COMMIT, so search_path is pinned by
+-- hand, transaction-locally, at the start and after every commit.
 DECLARE
     b        leadscore.binding;
     run      leadscore.rescore_run;
@@ -178,6 +179,7 @@ DECLARE
     keys     text[];
     n        bigint;
 BEGIN
+    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
     IF batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'rescore: batch_size must be at least 1' USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -196,6 +198,7 @@ BEGIN
         EXECUTE format('SELECT count(*) FROM %s', b.leads) INTO n;
         INSERT INTO leadscore.rescore_run (model_id, total) VALUES (b.model_id, n) RETURNING * INTO run;
         COMMIT;
+        PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
     ELSE
         RAISE NOTICE 'rescore of "%": resuming run % at % of % leads', rescore.model, run.id, run.done, run.total;
     END IF;
@@ -211,6 +214,7 @@ BEGIN
             UPDATE leadscore.rescore_run SET phase = 'event_only', last_key = NULL, updated_at = clock_timestamp()
              WHERE id = run.id RETURNING * INTO run;
             COMMIT;
+        PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
             EXIT;
         END IF;
         EXECUTE format($q$
@@ -225,6 +229,7 @@ BEGIN
            SET done = done + cardinality(keys), last_key = keys[cardinality(keys)], updated_at = clock_timestamp()
          WHERE id = run.id RETURNING * INTO run;
         COMMIT;
+        PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
         RAISE NOTICE 'rescore of "%": % of % leads', rescore.model, run.done, run.total;
     END LOOP;
 
@@ -241,6 +246,7 @@ BEGIN
         UPDATE leadscore.rescore_run SET last_key = keys[cardinality(keys)], updated_at = clock_timestamp()
          WHERE id = run.id RETURNING * INTO run;
         COMMIT;
+        PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
     END LOOP;
     UPDATE leadscore.rescore_run SET finished_at = clock_timestamp(), updated_at = clock_timestamp()
      WHERE id = run.id;

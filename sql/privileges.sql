@@ -11,8 +11,8 @@ CREATE ROLE ls_test_plain;
 
 SET ROLE ls_test_admin;
 SELECT leadscore.import_model('{"name": "priv", "fit": {"rules": [{"name": "dir", "attribute": "job_title", "op": "contains", "value": "director", "points": 15}]}}') > 0 AS admin_imports;
-UPDATE leadscore.fit_rule SET points = 16 WHERE name = 'dir';
-SELECT points FROM leadscore.fit_rule WHERE name = 'dir';
+UPDATE leadscore.fit_rule SET points = 16 WHERE name = 'dir' AND model_id = (SELECT id FROM leadscore.model WHERE name = 'priv');
+SELECT r.points FROM leadscore.fit_rule r JOIN leadscore.model m ON m.id = r.model_id WHERE m.name = 'priv' AND r.name = 'dir';
 RESET ROLE;
 
 SET ROLE ls_test_reader;
@@ -30,7 +30,7 @@ UPDATE leadscore.fit_rule SET points = 99 WHERE name = 'dir';
 SELECT count(*) FROM leadscore.model;
 RESET ROLE;
 
-SELECT points FROM leadscore.fit_rule WHERE name = 'dir';
+SELECT r.points FROM leadscore.fit_rule r JOIN leadscore.model m ON m.id = r.model_id WHERE m.name = 'priv' AND r.name = 'dir';
 DELETE FROM leadscore.model WHERE name = 'priv';
 DROP ROLE ls_test_admin;
 DROP ROLE ls_test_reader;
