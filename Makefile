@@ -73,7 +73,7 @@ demo:
 	@bash test/install-deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory install >/dev/null
-	@bash test/demo/run
+	@bash test/demo/run $(if $(LEADS_CSV),--leads-csv "$(LEADS_CSV)")
 bench:
 	@bash test/install-deps
 	@$(MAKE) --no-print-directory all

@@ -29,5 +29,7 @@ extern Datum ls_float8_numeric(double d);
 
 /* intent_agg.c: intent of a stored leadscore.intent_state; NaN when stale */
 extern double ls_stored_intent(const ls_cached_model *entry, Datum state);
+extern double ls_stored_intent_rules(const ls_cached_model *entry, Datum state, int64 as_of,
+									 double *values);
 
 #endif

@@ -621,3 +621,26 @@ ls_explain_intent(PG_FUNCTION_ARGS)
 	}
 	PG_RETURN_VOID();
 }
+
+/*
+ * For train(): each intent rule's capped value of a stored state moved to
+ * as_of, into values[]; returns the intent, NaN (values zero) when stale.
+ */
+double
+ls_stored_intent_rules(const ls_cached_model *entry, Datum state, int64 as_of, double *values)
+{
+	stored_state st;
+	int			j;
+	int			n = ls_intent_n_rules(entry->intent);
+
+	state_from_datum(state, &st);
+	if (state_is_stale(&st, entry))
+	{
+		memset(values, 0, sizeof(double) * n);
+		return NAN;
+	}
+	move_to(&st, entry, as_of);
+	for (j = 0; j < n; j++)
+		values[j] = ls_intent_rule_value(st.s, entry->intent, j);
+	return ls_intent_finalize(st.s, entry->intent);
+}
