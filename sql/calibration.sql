@@ -112,3 +112,31 @@ SELECT * FROM leadscore.model_report('nope', 'planted', 'id', 'converted');
 SELECT leadscore.train('planted', 'planted', 'id', 'converted', 'x', '{"holdout": 2}');
 SELECT leadscore.train('planted', 'planted', 'id', 'converted', 'x', '{"learning_rate": 1}');
 SELECT leadscore.train('planted', 'planted', 'id', NULL, 'x');
+
+-- a bound model: intent rules learn points too (from the stored states)
+SELECT leadscore.import_model('{"name": "bound-train",
+  "fit": {"rules": [{"name": "big", "attribute": "size", "op": "gte", "value": 500, "points": 10}]},
+  "intent": {"half_life": "30 days", "rules": [
+     {"name": "demo", "event": "demo", "points": 10, "cap": 30},
+     {"name": "spam", "event": "spam", "points": 5}]}}') > 0;
+CREATE TABLE bt_leads (id int PRIMARY KEY, size int);
+INSERT INTO bt_leads SELECT i, (abs(hashint4(i)) % 1000) FROM generate_series(1, 4000) i;
+CREATE TABLE bt_events (lead int, kind text, at timestamptz);
+INSERT INTO bt_events SELECT 1 + abs(hashint4(i)) % 4000, CASE WHEN i % 3 = 0 THEN 'demo' ELSE 'spam' END,
+                             now() - (abs(hashint4(i + 5)) % 60) * interval '1 day'
+  FROM generate_series(1, 8000) i;
+SELECT leadscore.bind('bound-train', 'bt_leads', 'id', 'bt_events', 'lead', 'kind', 'at') > 0;
+-- outcomes follow demos (not spam) and size
+CREATE TABLE bt_outcomes AS
+SELECT l.id, (abs(hashint4(l.id + 31337)) % 1000) / 1000.0
+             < 1 / (1 + exp(-(-1.5 + 0.002 * l.size + 1.2 * (SELECT count(*) FROM bt_events e WHERE e.lead = l.id AND e.kind = 'demo')))) AS won
+  FROM bt_leads l;
+SELECT leadscore.train('bound-train', 'bt_outcomes', 'id', 'won', 'bound-trained', '{"seed": 3}') AS btr \gset
+SELECT r ->> 'kind' AS kind, r ->> 'rule' AS rule, sign((r ->> 'coefficient')::float8) AS sign
+  FROM jsonb_array_elements(:'btr'::jsonb -> 'rules') r ORDER BY 1, 2;
+-- demo clearly outweighs spam in the learned intent points; the cap follows the points
+SELECT (i -> 0 ->> 'points')::float8 > 2 * abs((i -> 1 ->> 'points')::float8) AS demo_outweighs_spam,
+       sign((i -> 0 ->> 'cap')::float8) = sign((i -> 0 ->> 'points')::float8) AS cap_follows
+  FROM (SELECT leadscore.export_model('bound-trained')::jsonb -> 'intent' -> 'rules' AS i) x;
+SELECT (:'btr'::jsonb #>> '{auc,new}')::float8 > (:'btr'::jsonb #>> '{auc,old}')::float8 AS learned_beats_rubric;
+SELECT leadscore.unbind('bound-train');
