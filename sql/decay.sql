@@ -17,6 +17,11 @@ SET timezone = 'UTC';
 SELECT * FROM leadscore.decay_schedule('2026-03-10 01:00', '25:00');
 SHOW leadscore.decay_time;
 SET leadscore.decay_time = '02:00';
+-- refused values never reach postgresql.auto.conf
+ALTER SYSTEM SET leadscore.decay_time = '12:30x';
+ALTER SYSTEM SET leadscore.decay_time = '12:30.5';
+ALTER SYSTEM SET leadscore.decay_time = '24:00';
+SELECT leadscore.served_databases();
 SET leadscore.batch_size = 0;
 
 SELECT leadscore.import_model('{"name": "dec", "fit": {"rules": [{"name": "dir", "attribute": "title", "op": "contains", "value": "director", "points": 30}]},

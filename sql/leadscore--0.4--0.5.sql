@@ -119,14 +119,19 @@ $$;
 COMMENT ON FUNCTION leadscore.apply_decay(timestamptz) IS
     'Decays every stored intent state to as_of in this transaction (idempotent: a state at or past as_of is left alone), waiting for a running worker decay; returns the rows changed';
 
+CREATE FUNCTION leadscore.served_databases()
+RETURNS text[] AS 'MODULE_PATHNAME', 'ls_served_databases'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION leadscore.served_databases() IS
+    'The databases leadscore.database names, read as the decay worker reads them (unquoted names fold to lower case)';
+
 CREATE VIEW leadscore.worker_status AS
 SELECT current_database() AS database,
        (SELECT a.pid FROM pg_stat_activity a
          WHERE a.backend_type = 'leadscore decay worker' AND a.datname = current_database()
          LIMIT 1) AS worker_pid,
        coalesce(current_setting('leadscore.worker_enabled', true), 'off')::boolean
-         AND current_database() = ANY (string_to_array(replace(current_setting('leadscore.database', true), ' ', ''), ','))
-         AS enabled,
+         AND current_database() = ANY (leadscore.served_databases()) AS enabled,
        current_setting('leadscore.decay_time', true) AS decay_time,
        r.id AS last_run, r.as_of AS last_as_of, r.started_at AS last_started, r.finished_at AS last_finished,
        r.rows AS last_rows, r.status AS last_status, r.error AS last_error,

@@ -28,6 +28,7 @@
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -57,17 +58,23 @@ char	   *ls_guc_cause = NULL;		/* why leadscore.score is being written */
 PGDLLEXPORT void ls_launcher_main(Datum arg);
 PGDLLEXPORT void ls_decay_worker_main(Datum arg);
 
-/* "HH:MM" or "HH:MM:SS", a time of day. */
+/* Two digits and a bound: one field of a time of day. */
+static bool
+time_field(const char *s, int max)
+{
+	return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' &&
+		(s[0] - '0') * 10 + (s[1] - '0') <= max;
+}
+
+/* "HH:MM" or "HH:MM:SS", a time of day; nothing else (SQL reads it too). */
 static bool
 check_decay_time(char **newval, void **extra, GucSource source)
 {
-	int			h,
-				m,
-				s = 0;
-	char		tail;
-	int			n = sscanf(*newval, "%d:%d:%d%c", &h, &m, &s, &tail);
+	const char *v = *newval;
+	size_t		len = strlen(v);
 
-	if ((n == 2 || n == 3) && h >= 0 && h < 24 && m >= 0 && m < 60 && s >= 0 && s < 60)
+	if ((len == 5 || len == 8) && time_field(v, 23) && v[2] == ':' && time_field(v + 3, 59) &&
+		(len == 5 || (v[5] == ':' && time_field(v + 6, 59))))
 		return true;
 	GUC_check_errdetail("leadscore.decay_time must be a time of day, HH:MM or HH:MM:SS (00:00 to 23:59:59).");
 	return false;
@@ -191,6 +198,25 @@ wanted_databases(char names[][NAMEDATALEN])
 		strlcpy(names[n++], (char *) lfirst(lc), NAMEDATALEN);
 	}
 	return n;
+}
+
+/* The databases leadscore.database names, parsed as the launcher does. */
+PG_FUNCTION_INFO_V1(ls_served_databases);
+Datum
+ls_served_databases(PG_FUNCTION_ARGS)
+{
+	char		names[LS_MAX_DATABASES][NAMEDATALEN];
+	bool		enabled = ls_guc_worker_enabled;
+	Datum		elems[LS_MAX_DATABASES];
+	int			n,
+				i;
+
+	ls_guc_worker_enabled = true;	/* the list, whether or not it is served now */
+	n = wanted_databases(names);
+	ls_guc_worker_enabled = enabled;
+	for (i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(names[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 static BackgroundWorkerHandle *
@@ -413,7 +439,9 @@ run_decay(TimestampTz as_of)
 		args[1] = Int32GetDatum(ls_guc_batch_size);
 		args[2] = Int64GetDatum(run_id);
 		rows = spi_int8("SELECT leadscore.apply_decay_batch($1, $2)", 2, types, args);
-		spi_int8("UPDATE leadscore.decay_run SET rows = rows + $1, batches = batches + 1"
+		/* the last, empty batch is not a batch (as apply_decay counts) */
+		spi_int8("UPDATE leadscore.decay_run SET rows = rows + $1,"
+				 " batches = batches + CASE WHEN $1 > 0 THEN 1 ELSE 0 END"
 				 " WHERE id = $2 RETURNING 1::int8", 2,
 				 (Oid[]) {INT8OID, INT8OID}, (Datum[]) {Int64GetDatum(rows), Int64GetDatum(run_id)});
 		end_xact();
