@@ -36,6 +36,36 @@
 
 #define TRAIN_FETCH 10000
 
+/*
+ * Leads with the same features are the same row for the regression, with a
+ * weight: one-hot rule features repeat a lot, so the first pass folds the
+ * leads into distinct patterns and the Newton steps iterate over those.
+ * Past this many patterns (continuous intent features rarely repeat) the
+ * table is dropped and every step streams over the leads again.
+ */
+#define TRAIN_MAX_PATTERNS 200000
+#define TRAIN_MAX_PATTERN_BYTES (64 * 1024 * 1024)
+
+typedef struct train_pattern
+{
+	uint32		hash;
+	bool		holdout;
+	double		old_total;
+	double		w_pos;
+	double		w_neg;
+	double		x[FLEXIBLE_ARRAY_MEMBER];
+} train_pattern;
+
+typedef struct pattern_table
+{
+	ls_arena	arena;
+	train_pattern **slots;
+	uint32		mask;
+	uint32		count;
+	uint32		limit;			/* patterns allowed: by count and by bytes */
+	bool		overflow;
+} pattern_table;
+
 typedef struct train_options
 {
 	double		holdout;
@@ -58,6 +88,7 @@ typedef struct train_ctx
 	train_options opt;
 	int64		n_train;
 	int64		n_holdout;
+	pattern_table *patterns;	/* NULL: stream every pass */
 } train_ctx;
 
 static void
@@ -296,6 +327,172 @@ eval_row(train_ctx *tc, HeapTuple tup, TupleDesc desc, void *arg)
 				 errmsg("train: a held-out lead's score is not a finite number")));
 }
 
+static uint32
+pattern_hash(const double *x, int p, bool holdout, double old_total)
+{
+	uint32		h = hash_bytes((const unsigned char *) x, sizeof(double) * p);
+
+	h = hash_combine(h, hash_bytes((const unsigned char *) &old_total, sizeof(double)));
+	return hash_combine(h, holdout ? 1 : 0);
+}
+
+static void
+pattern_grow(pattern_table *t, int p)
+{
+	uint32		cap = (t->mask + 1) * 2;
+	train_pattern **slots = ls_arena_alloc(&t->arena, sizeof(train_pattern *) * cap);
+	uint32		i;
+
+	if (slots == NULL)
+	{
+		t->overflow = true;
+		return;
+	}
+	for (i = 0; i <= t->mask; i++)
+	{
+		train_pattern *e = t->slots[i];
+		uint32		j;
+
+		if (e == NULL)
+			continue;
+		for (j = e->hash & (cap - 1); slots[j] != NULL; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = e;
+	}
+	t->slots = slots;
+	t->mask = cap - 1;
+}
+
+/* Count one lead into its pattern; sets overflow when the table is full. */
+static void
+pattern_add(pattern_table *t, int p, const double *x, bool holdout, double old_total, bool y)
+{
+	uint32		h = pattern_hash(x, p, holdout, old_total);
+	uint32		j;
+	train_pattern *e;
+
+	for (j = h & t->mask; (e = t->slots[j]) != NULL; j = (j + 1) & t->mask)
+		if (e->hash == h && e->holdout == holdout && e->old_total == old_total &&
+			memcmp(e->x, x, sizeof(double) * p) == 0)
+			break;
+	if (e == NULL)
+	{
+		if (t->count >= t->limit)
+		{
+			t->overflow = true;
+			return;
+		}
+		e = ls_arena_alloc(&t->arena, offsetof(train_pattern, x) + sizeof(double) * p);
+		if (e == NULL)
+		{
+			t->overflow = true;
+			return;
+		}
+		e->hash = h;
+		e->holdout = holdout;
+		e->old_total = old_total;
+		memcpy(e->x, x, sizeof(double) * p);
+		t->slots[j] = e;
+		if (++t->count * 2 > t->mask + 1)
+			pattern_grow(t, p);
+	}
+	if (y)
+		e->w_pos += 1;
+	else
+		e->w_neg += 1;
+}
+
+static void
+fold_row(train_ctx *tc, HeapTuple tup, TupleDesc desc, void *arg)
+{
+	bool		isnull;
+	double		old_total;
+
+	if (tc->patterns == NULL || tc->patterns->overflow)
+		return;
+	row_features(tc, tup, desc, &old_total);
+	pattern_add(tc->patterns, tc->p, tc->x, in_holdout(tc, SPI_getvalue(tup, desc, 3)), old_total,
+				DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull)));
+}
+
+/* Fit-only models need no scales: count and fold in one pass. */
+static void
+scan_and_fold_row(train_ctx *tc, HeapTuple tup, TupleDesc desc, void *arg)
+{
+	scan_row(tc, tup, desc, arg);
+	fold_row(tc, tup, desc, arg);
+}
+
+static pattern_table *
+pattern_table_new(int p)
+{
+	pattern_table *t = palloc0(sizeof(pattern_table));
+	size_t		entry = offsetof(train_pattern, x) + sizeof(double) * p + 2 * sizeof(void *);
+
+	t->limit = (uint32) Min((size_t) TRAIN_MAX_PATTERNS, TRAIN_MAX_PATTERN_BYTES / entry);
+
+	ls_pg_arena_init(&t->arena, CurrentMemoryContext);
+	t->mask = 1023;
+	t->slots = ls_arena_alloc(&t->arena, sizeof(train_pattern *) * (t->mask + 1));
+	if (t->slots == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	return t;
+}
+
+/* One Newton pass: over the patterns when they fit, else over the leads. */
+static void
+newton_pass(train_ctx *tc, ls_logreg *lr)
+{
+	uint32		i;
+
+	ls_logreg_begin_pass(lr);
+	if (tc->patterns == NULL)
+	{
+		each_row(tc, fit_row, lr);
+		return;
+	}
+	for (i = 0; i <= tc->patterns->mask; i++)
+	{
+		train_pattern *e = tc->patterns->slots[i];
+
+		if (e == NULL || e->holdout)
+			continue;
+		if (e->w_pos > 0)
+			ls_logreg_add(lr, e->x, true, e->w_pos);
+		if (e->w_neg > 0)
+			ls_logreg_add(lr, e->x, false, e->w_neg);
+	}
+}
+
+/* Held-out AUCs: from the patterns when they fit, else another pass. */
+static void
+evaluate(train_ctx *tc, eval_arg *ea)
+{
+	uint32		i;
+
+	if (tc->patterns == NULL)
+	{
+		each_row(tc, eval_row, ea);
+		return;
+	}
+	for (i = 0; i <= tc->patterns->mask; i++)
+	{
+		train_pattern *e = tc->patterns->slots[i];
+		double		pred;
+
+		if (e == NULL || !e->holdout)
+			continue;
+		pred = ls_logreg_predict(ea->lr, e->x);
+		if (!ls_hist_add(ea->old_hist, e->old_total, true, (int64) e->w_pos) ||
+			!ls_hist_add(ea->old_hist, e->old_total, false, (int64) e->w_neg) ||
+			!ls_hist_add(ea->new_hist, pred, true, (int64) e->w_pos) ||
+			!ls_hist_add(ea->new_hist, pred, false, (int64) e->w_neg))
+			ereport(ERROR,
+					(errcode(ea->arena->failed ? ERRCODE_OUT_OF_MEMORY : ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("train: a held-out lead's score is not a finite number")));
+	}
+}
+
 static double
 readable(double points)
 {
@@ -398,19 +595,34 @@ ls_train(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	tc.query = build_query(tc.entry, outcomes, key, conv);
-	each_row(&tc, scan_row, NULL);
+	tc.patterns = pattern_table_new(tc.p);
+	if (tc.n_intent > 0)
+	{
+		/* intent features are scaled by their largest value: one pass first */
+		each_row(&tc, scan_row, NULL);
+		each_row(&tc, fold_row, NULL);
+	}
+	else
+		each_row(&tc, scan_and_fold_row, NULL);
 	if (tc.n_train < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("train: %lld leads to learn from; at least 2 are needed", (long long) tc.n_train)));
+
+	/* the leads folded into weighted patterns, or streamed when too many */
+	if (tc.patterns->overflow)
+	{
+		ls_arena_free(&tc.patterns->arena);
+		tc.patterns = NULL;
+	}
 
 	lr = ls_logreg_new(&arena, tc.p, tc.opt.l2);
 	if (lr == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	for (iter = 1; iter <= tc.opt.max_iter; iter++)
 	{
-		ls_logreg_begin_pass(lr);
-		each_row(&tc, fit_row, lr);
+		CHECK_FOR_INTERRUPTS();
+		newton_pass(&tc, lr);
 		if (!ls_logreg_end_pass(lr, &step))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -431,7 +643,7 @@ ls_train(PG_FUNCTION_ARGS)
 	ea.new_hist = ls_hist_new(&arena);
 	if (tc.n_holdout > 0)
 	{
-		each_row(&tc, eval_row, &ea);
+		evaluate(&tc, &ea);
 		if (!ls_hist_auc(ea.old_hist, &auc_old))
 			auc_old = NAN;
 		if (!ls_hist_auc(ea.new_hist, &auc_new))
@@ -503,11 +715,13 @@ ls_train(PG_FUNCTION_ARGS)
 		appendStringInfo(&out, ", \"new_model_id\": %d, \"status\": \"draft\""
 						 ", \"leads\": {\"train\": %lld, \"holdout\": %lld}"
 						 ", \"iterations\": %d, \"converged\": %s, \"l2\": %s, \"seed\": %d"
+						 ", \"distinct_patterns\": %s"
 						 ", \"auc\": {\"old\": %s, \"new\": %s}"
 						 ", \"points_per_log_odds\": %s, \"intercept\": %s, \"rules\": %s}",
 						 new_id, (long long) tc.n_train, (long long) tc.n_holdout,
 						 Min(iter, tc.opt.max_iter), converged ? "true" : "false",
 						 float8out_internal(tc.opt.l2), tc.opt.seed,
+						 tc.patterns ? psprintf("%u", tc.patterns->count) : "null",
 						 isnan(auc_old) ? "null" : float8out_internal(auc_old),
 						 isnan(auc_new) ? "null" : float8out_internal(auc_new),
 						 float8out_internal(scale), float8out_internal(coef[0]), rep.data);
