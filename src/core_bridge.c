@@ -9,6 +9,7 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "regex/regex.h"
+#include "regex_dfa.h"
 #include "utils/formatting.h"
 
 #include "leadscore.h"
@@ -72,6 +73,7 @@ ls_pg_raise(const ls_error *err, const char *context)
 typedef struct pg_compiled_regex
 {
 	regex_t		re;
+	ls_dfa_regex *dfa;			/* NULL: PostgreSQL's engine only */
 	pg_wchar   *buf;			/* reused conversion buffer */
 	size_t		buflen;
 	MemoryContext cxt;
@@ -87,6 +89,50 @@ compile_pattern(regex_t *re, const char *pattern)
 
 	pfree(wide);
 	return rc;
+}
+
+/*
+ * The DFA matcher folds ASCII letters as A-Z = a-z.  The database's
+ * collation may not (Turkish: i and I are not one letter), so ask
+ * PostgreSQL's engine once per backend whether it agrees.
+ */
+static bool
+ascii_folds_plainly(void)
+{
+	static int	known = -1;
+
+	if (known < 0)
+	{
+		static const char *const pairs[][2] = {
+			{"^abcdefghijklmnopqrstuvwxyz$", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+			{"^ABCDEFGHIJKLMNOPQRSTUVWXYZ$", "abcdefghijklmnopqrstuvwxyz"},
+		};
+		int			i;
+
+		known = 1;
+		for (i = 0; i < (int) lengthof(pairs); i++)
+		{
+			regex_t		re;
+			pg_wchar	wide[32];
+			int			wlen;
+			int			rc;
+
+			if (compile_pattern(&re, pairs[i][0]) != REG_OKAY)
+			{
+				known = 0;
+				break;
+			}
+			wlen = pg_mb2wchar_with_len(pairs[i][1], wide, strlen(pairs[i][1]));
+			rc = pg_regexec(&re, wide, wlen, 0, NULL, 0, NULL, 0);
+			pg_regfree(&re);
+			if (rc != REG_OKAY)
+			{
+				known = 0;
+				break;
+			}
+		}
+	}
+	return known == 1;
 }
 
 static bool
@@ -122,6 +168,13 @@ pg_regex_compile(const char *pattern, ls_arena *arena, void *ctx, ls_error *err)
 		return NULL;
 	}
 	cr->cxt = cxt;
+	if (ascii_folds_plainly())
+	{
+		ls_arena	dfa_arena;
+
+		ls_pg_arena_init(&dfa_arena, cxt);
+		cr->dfa = ls_dfa_compile(pattern, &dfa_arena, pg_chunk_alloc, cxt);
+	}
 	return cr;
 }
 
@@ -132,6 +185,13 @@ pg_regex_match(void *compiled, const char *text, size_t len, void *ctx)
 	int			wlen;
 	int			rc;
 
+	if (cr->dfa != NULL)
+	{
+		int			answer = ls_dfa_match(cr->dfa, text, len);
+
+		if (answer != LS_DFA_UNKNOWN)
+			return answer == LS_DFA_MATCH;
+	}
 	if (cr->buflen < len + 1)
 	{
 		if (cr->buf)

@@ -148,10 +148,9 @@ ls_fit_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	tup;
 	TupleDesc	desc;
 	ls_cached_model *entry;
+	ls_row_map *map;
+	HeapTuple	out;
 	double		fit;
-	int			cols[2];
-	Datum		vals[2];
-	bool		nulls[2] = {false, false};
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -163,17 +162,25 @@ ls_fit_trigger(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(td->tg_relation);
 
 	entry = ls_fit_call_model(&st->call, st->model);
-	ls_row_map_prepare(&st->call.map, entry, desc, st->call.cxt);
-	ls_row_read(&st->call.map, entry, tup, desc);
-	fit = ls_fit_eval(entry->fit, st->call.map.values, NULL, NULL);
+	map = &st->call.map;
+	ls_row_map_prepare(map, entry, desc, st->call.cxt);
+	ls_row_read(map, entry, tup, desc);
+	fit = ls_fit_eval(entry->fit, map->values, NULL, NULL);
 
-	cols[0] = st->score_attnum;
-	vals[0] = score_datum(st->score_type, fit);
+	/*
+	 * The row is already deformed into map: form the new tuple from it (what
+	 * heap_modify_tuple_by_cols would do after deforming it a second time).
+	 */
+	map->datums[st->score_attnum - 1] = score_datum(st->score_type, fit);
+	map->nulls[st->score_attnum - 1] = false;
 	if (st->grade_attnum)
 	{
-		cols[1] = st->grade_attnum;
-		vals[1] = grade_datum(st, entry, fit);
+		map->datums[st->grade_attnum - 1] = grade_datum(st, entry, fit);
+		map->nulls[st->grade_attnum - 1] = false;
 	}
-	return PointerGetDatum(heap_modify_tuple_by_cols(tup, desc, st->grade_attnum ? 2 : 1,
-													 cols, vals, nulls));
+	out = heap_form_tuple(desc, map->datums, map->nulls);
+	out->t_data->t_ctid = tup->t_data->t_ctid;
+	out->t_self = tup->t_self;
+	out->t_tableOid = tup->t_tableOid;
+	return PointerGetDatum(out);
 }

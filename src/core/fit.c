@@ -31,9 +31,10 @@
 #define LS_SET_LINEAR_MAX 4
 
 /*
- * Regex memo: entries per rule, and the longest text it remembers.  Sized
- * for the few thousand distinct job titles a real lead table has; keys are
- * allocated only for slots that get used.
+ * Memos (one per regex rule, one per attribute whose text rules are worth
+ * it): entries, and the longest text remembered.  Sized for the few
+ * thousand distinct job titles a real lead table has; keys are allocated
+ * only for entries that get used.
  */
 #define LS_MEMO_SIZE 4096
 #define LS_MEMO_KEY_MAX 96
@@ -60,6 +61,15 @@
 #define HAVE_NUM	0x02
 #define HAVE_FHASH	0x04
 #define HAVE_XHASH	0x08
+#define HAVE_BITS	0x10
+
+/*
+ * An attribute gets a memo of its text rules' answers when their cost
+ * (regex 8, each contains literal 2, each prefix/suffix literal 1, a set 1)
+ * reaches this, over at least two rules.
+ */
+#define LS_SLOT_MEMO_COST 6
+#define LS_SLOT_MEMO_MAX_RULES 64
 
 /*
  * hooks->fold writes into an arena.  Giving it the plan's arena directly
@@ -100,6 +110,7 @@ typedef struct seen_value
 	uint32_t	exact_hash;		/* of text as is */
 	bool		num_ok;
 	double		num;
+	uint64_t	bits;			/* HAVE_BITS: the attribute's memoed rule answers */
 	char	   *buf;			/* hook-folded copy, reused across rows */
 	size_t		cap;
 	char		numtext[LS_NUMBER_TEXT_MAX];
@@ -124,8 +135,19 @@ typedef struct memo_entry
 	char	   *key;			/* LS_MEMO_KEY_MAX bytes once first filled */
 	uint32_t	hash;
 	uint32_t	len;
-	int8_t		result;			/* -1: empty */
+	uint64_t	bits;			/* the answers remembered for key */
+	bool		used;
 } memo_entry;
+
+/* Direct-mapped: a collision is a miss that overwrites the entry. */
+typedef struct memo_table
+{
+	memo_entry *entries;		/* allocated on first use */
+	bool		failed;
+	uint32_t	lookups;		/* since the last hit-rate check */
+	uint32_t	hits;
+	uint32_t	paused;			/* lookups left without the memo */
+} memo_table;
 
 struct ls_cond_plan
 {
@@ -147,11 +169,7 @@ struct ls_cond_plan
 	/* regex */
 	void	  **regex;
 	int			n_regex;
-	memo_entry *memo;			/* allocated on first use */
-	bool		memo_failed;
-	uint32_t	memo_lookups;	/* since the last hit-rate check */
-	uint32_t	memo_hits;
-	uint32_t	memo_paused;	/* evaluations left without the memo */
+	memo_table	memo;
 	/* ls_cond_match's own view of its value */
 	seen_value *own;
 };
@@ -160,9 +178,18 @@ typedef struct fit_rule_plan
 {
 	int			slot;
 	int			group;			/* -1: none */
+	int			memo_bit;		/* in its attribute's memo; -1: not memoed */
 	double		points;
 	ls_cond_plan cond;
 } fit_rule_plan;
+
+/* The text rules of one attribute, answered together and remembered. */
+typedef struct slot_memo
+{
+	int			n_rules;		/* 0: no memo for this attribute */
+	int		   *rules;			/* rule indexes; rule k answers bit k */
+	memo_table	memo;
+} slot_memo;
 
 struct ls_fit_plan
 {
@@ -172,6 +199,7 @@ struct ls_fit_plan
 	int			n_attrs;
 	ls_fit_attr *attrs;
 	seen_value *slots;
+	slot_memo  *memos;			/* per attribute */
 	int			n_groups;
 	uint32_t   *group_stamp;	/* == gen: the group already counted this row */
 	uint32_t	gen;
@@ -735,72 +763,100 @@ run_regexes(ls_cond_plan *cp, const char *text, size_t len)
 }
 
 /*
+ * Whether m stands aside for a text of len bytes: too long, or paused
+ * because the values do not repeat (after LS_MEMO_PROBE lookups with fewer
+ * than 1 in 8 hits).  Asked before hashing, so a paused memo costs nothing.
+ */
+static bool
+memo_skip(memo_table *m, size_t len)
+{
+	if (m->paused > 0)
+	{
+		m->paused--;
+		return true;
+	}
+	return len > LS_MEMO_KEY_MAX;
+}
+
+/*
+ * The entry of m for text s (hash h); *hit when it holds exactly s.  NULL
+ * when there is no memory for the memo.
+ */
+static memo_entry *
+memo_lookup(match_ctx *mc, memo_table *m, const char *s, size_t len,
+			uint32_t h, bool *hit)
+{
+	memo_entry *e;
+
+	*hit = false;
+	if (m->entries == NULL)
+	{
+		if (m->failed)
+			return NULL;
+		m->entries = ls_arena_alloc(&mc->eval, LS_MEMO_SIZE * sizeof(memo_entry));
+		if (m->entries == NULL)
+		{
+			m->failed = true;
+			return NULL;
+		}
+	}
+	e = &m->entries[h & (LS_MEMO_SIZE - 1)];
+	if (++m->lookups >= LS_MEMO_PROBE)
+	{
+		if (m->hits * 8 < m->lookups)
+			m->paused = LS_MEMO_PAUSE;
+		m->lookups = m->hits = 0;
+	}
+	if (e->used && e->hash == h && e->len == len && memcmp(e->key, s, len) == 0)
+	{
+		m->hits++;
+		*hit = true;
+	}
+	return e;
+}
+
+static void
+memo_store(match_ctx *mc, memo_entry *e, const char *s, size_t len,
+		   uint32_t h, uint64_t bits)
+{
+	if (e->key == NULL)
+		e->key = ls_arena_alloc(&mc->eval, LS_MEMO_KEY_MAX);
+	if (e->key == NULL)
+	{
+		e->used = false;
+		return;
+	}
+	memcpy(e->key, s, len);
+	e->hash = h;
+	e->len = (uint32_t) len;
+	e->bits = bits;
+	e->used = true;
+}
+
+/*
  * The memo is keyed by the exact bytes handed to the regex engine, so a
- * hit repeats exactly what the engine answered for the same input; a slot
- * holding another text (a collision) is a miss that overwrites it.
+ * hit repeats exactly what the engine answered for the same input.
  */
 static bool
 match_regex(ls_cond_plan *cp, seen_value *sv)
 {
 	memo_entry *e = NULL;
 	uint32_t	h = 0;
+	bool		hit = false;
 	bool		result;
 
 	if (!seen_view(cp->mc, sv))
 		return false;
-	if (cp->memo_paused > 0)
-		cp->memo_paused--;
-	else if (sv->len <= LS_MEMO_KEY_MAX)
+	if (!memo_skip(&cp->memo, sv->len))
 	{
-		if (cp->memo == NULL && !cp->memo_failed)
-		{
-			cp->memo = ls_arena_alloc(&cp->mc->eval,
-									  LS_MEMO_SIZE * sizeof(memo_entry));
-			if (cp->memo == NULL)
-				cp->memo_failed = true;
-			else
-			{
-				int			i;
-
-				for (i = 0; i < LS_MEMO_SIZE; i++)
-					cp->memo[i].result = -1;
-			}
-		}
-		if (cp->memo != NULL)
-		{
-			h = seen_exact_hash(sv);
-			e = &cp->memo[h & (LS_MEMO_SIZE - 1)];
-			if (++cp->memo_lookups >= LS_MEMO_PROBE)
-			{
-				if (cp->memo_hits * 8 < cp->memo_lookups)
-					cp->memo_paused = LS_MEMO_PAUSE;
-				cp->memo_lookups = cp->memo_hits = 0;
-			}
-			if (e->result >= 0 && e->hash == h && e->len == sv->len &&
-				memcmp(e->key, sv->text, sv->len) == 0)
-			{
-				cp->memo_hits++;
-				return e->result != 0;
-			}
-		}
+		h = seen_exact_hash(sv);
+		e = memo_lookup(cp->mc, &cp->memo, sv->text, sv->len, h, &hit);
 	}
-
+	if (hit)
+		return e->bits != 0;
 	result = run_regexes(cp, sv->text, sv->len);
-
 	if (e != NULL)
-	{
-		if (e->key == NULL)
-			e->key = ls_arena_alloc(&cp->mc->eval, LS_MEMO_KEY_MAX);
-		if (e->key == NULL)
-			e->result = -1;
-		else
-		{
-			memcpy(e->key, sv->text, sv->len);
-			e->hash = h;
-			e->len = (uint32_t) sv->len;
-			e->result = result ? 1 : 0;
-		}
-	}
+		memo_store(cp->mc, e, sv->text, sv->len, h, result ? 1 : 0);
 	return result;
 }
 
@@ -1110,8 +1166,7 @@ mc_release(match_ctx *mc)
 static void
 cond_forget(ls_cond_plan *cp)
 {
-	cp->memo = NULL;
-	cp->memo_failed = false;
+	memset(&cp->memo, 0, sizeof(cp->memo));
 }
 
 static void
@@ -1282,6 +1337,69 @@ compile_fit_rule(ls_fit_plan *p, int i, const ls_fit_rule *r,
 	return true;
 }
 
+/* What matching a text against cp costs, roughly (see LS_SLOT_MEMO_COST). */
+static int
+match_cost(const ls_cond_plan *cp)
+{
+	switch (cp->op)
+	{
+		case LS_OP_REGEX:
+			return 8 * cp->n_regex;
+		case LS_OP_CONTAINS:
+			return 2 * cp->n_text;
+		case LS_OP_PREFIX:
+		case LS_OP_SUFFIX:
+			return cp->n_text;
+		case LS_OP_EQ:
+		case LS_OP_IN:
+			return 1;
+		default:
+			return 0;
+	}
+}
+
+/*
+ * Which attributes remember their text rules' answers per value: those
+ * whose text rules cost enough that one lookup beats running them.
+ */
+static bool
+plan_slot_memos(ls_fit_plan *p, ls_arena *arena)
+{
+	int			slot;
+	int			i;
+
+	p->memos = ls_arena_alloc(arena, (p->n_attrs > 0 ? p->n_attrs : 1) * sizeof(slot_memo));
+	if (p->memos == NULL)
+		return false;
+	for (i = 0; i < p->n_rules; i++)
+		p->rules[i].memo_bit = -1;
+	for (slot = 0; slot < p->n_attrs; slot++)
+	{
+		slot_memo  *sm = &p->memos[slot];
+		int			cost = 0;
+		int			n = 0;
+
+		for (i = 0; i < p->n_rules; i++)
+			if (p->rules[i].slot == slot && op_is_text(p->rules[i].cond.op))
+			{
+				cost += match_cost(&p->rules[i].cond);
+				n++;
+			}
+		if (n < 2 || n > LS_SLOT_MEMO_MAX_RULES || cost < LS_SLOT_MEMO_COST)
+			continue;
+		sm->rules = ls_arena_alloc(arena, n * sizeof(int));
+		if (sm->rules == NULL)
+			return false;
+		for (i = 0; i < p->n_rules; i++)
+			if (p->rules[i].slot == slot && op_is_text(p->rules[i].cond.op))
+			{
+				p->rules[i].memo_bit = sm->n_rules;
+				sm->rules[sm->n_rules++] = i;
+			}
+	}
+	return true;
+}
+
 ls_fit_plan *
 ls_fit_compile(const ls_model *m, ls_arena *arena,
 			   const ls_match_hooks *hooks, ls_error *err)
@@ -1313,6 +1431,8 @@ ls_fit_compile(const ls_model *m, ls_arena *arena,
 			return NULL;
 
 	p->n_groups = groups.n;
+	if (!plan_slot_memos(p, arena))
+		goto nomem;
 	p->slots = ls_arena_alloc(arena, (p->n_attrs > 0 ? p->n_attrs : 1) * sizeof(seen_value));
 	p->group_stamp = ls_arena_alloc(arena, (p->n_groups > 0 ? p->n_groups : 1) * sizeof(uint32_t));
 	if (p->slots == NULL || p->group_stamp == NULL)
@@ -1337,6 +1457,8 @@ ls_fit_release(ls_fit_plan *p)
 	mc_release(&p->mc);
 	for (i = 0; i < p->n_rules; i++)
 		cond_forget(&p->rules[i].cond);
+	for (i = 0; i < p->n_attrs; i++)
+		memset(&p->memos[i].memo, 0, sizeof(memo_table));
 	for (i = 0; i < p->n_attrs; i++)
 		seen_forget(&p->slots[i]);
 }
@@ -1375,6 +1497,52 @@ next_generation(ls_fit_plan *p)
 	return p->gen;
 }
 
+/*
+ * All memoed rules of the attribute answered at once for a text value:
+ * from the memo when the value was seen before, else by matching.
+ */
+static void
+slot_answers(ls_fit_plan *p, int slot, seen_value *sv)
+{
+	slot_memo  *sm = &p->memos[slot];
+	const char *s = sv->v->text ? sv->v->text : "";
+	size_t		len = sv->v->text ? sv->v->len : 0;
+	memo_entry *e = NULL;
+	uint32_t	h = 0;
+	bool		hit = false;
+	uint64_t	bits = 0;
+	int			k;
+
+	sv->have |= HAVE_BITS;
+	if (!memo_skip(&sm->memo, len))
+	{
+		h = hash_exact(s, len);
+		e = memo_lookup(&p->mc, &sm->memo, s, len, h, &hit);
+	}
+	if (hit)
+	{
+		sv->bits = e->bits;
+		return;
+	}
+	for (k = 0; k < sm->n_rules; k++)
+		if (cond_match(&p->rules[sm->rules[k]].cond, sv))
+			bits |= UINT64_C(1) << k;
+	sv->bits = bits;
+	if (e != NULL)
+		memo_store(&p->mc, e, s, len, h, bits);
+}
+
+/* Text values are all a memoed rule's answer depends on. */
+static bool
+rule_match(ls_fit_plan *p, fit_rule_plan *r, seen_value *sv)
+{
+	if (r->memo_bit < 0 || sv->v->kind != LS_VAL_TEXT)
+		return cond_match(&r->cond, sv);
+	if (!(sv->have & HAVE_BITS))
+		slot_answers(p, r->slot, sv);
+	return (sv->bits >> r->memo_bit) & 1;
+}
+
 double
 ls_fit_eval(ls_fit_plan *p, const ls_attr_value *values,
 			ls_fired_fn fired, void *fired_ctx)
@@ -1396,7 +1564,7 @@ ls_fit_eval(ls_fit_plan *p, const ls_attr_value *values,
 			sv->stamp = gen;
 			seen_reset(sv, &values[r->slot]);
 		}
-		if (!cond_match(&r->cond, sv))
+		if (!rule_match(p, r, sv))
 			continue;
 		if (r->group >= 0)
 			p->group_stamp[r->group] = gen;

@@ -925,6 +925,94 @@ TEST(regex_memo)
 	tm_free(&t);
 }
 
+/*
+ * An attribute with several text rules remembers their answers per value:
+ * the same totals as the rules spread over one attribute each (no memo),
+ * groups included, and a repeated value is matched (folded) only once.
+ */
+static void
+memo_rules(tmodel *t, int spread)
+{
+	const char *a[] = {"title", "t1", "t2", "t3", "t4", "t5"};
+
+#define ATTR(k) (spread ? a[k] : a[0])
+	tm_rule(t, "exec", ATTR(1), LS_OP_REGEX, 20, "seniority", VALS(lt("^(vp|chief)")));
+	tm_rule(t, "director", ATTR(2), LS_OP_CONTAINS, 15, "seniority", VALS(lt("director"), lt("directeur")));
+	tm_rule(t, "manager", ATTR(3), LS_OP_SUFFIX, 8, "seniority", VALS(lt("manager")));
+	tm_rule(t, "sales", ATTR(4), LS_OP_CONTAINS, 6, NULL, VALS(lt("sales"), lt("vente")));
+	tm_rule(t, "exact", ATTR(5), LS_OP_IN, -3, NULL, VALS(lt("Intern"), lt("Stagiaire"), lt("Étudiant")));
+	tm_rule(t, "no title", ATTR(0), LS_OP_MISSING, -5, NULL, NOVALS);
+#undef ATTR
+}
+
+TEST(attribute_memo)
+{
+	tmodel		tm;
+	tmodel		ts;
+	fake_host	hm;
+	fake_host	hs;
+	ls_match_hooks hooks_m;
+	ls_match_hooks hooks_s;
+	ls_error	err;
+	ls_fit_plan *memo;
+	ls_fit_plan *spread;
+	static const char *titles[] = {
+		"VP Sales", "Sales Director", "Directeur des ventes", "Chief Executive", "Sales Manager",
+		"ÉTUDIANT", "Étudiant", "intern", "Intern", "", "Account Manager", "Vice Director",
+		"Directeur Général", "vpn admin", "sales", NULL
+	};
+	int			n = 0;
+	int			i;
+	int			bad = 0;
+	long		folds;
+
+	while (titles[n] != NULL)
+		n++;
+	tm_init(&tm);
+	tm_init(&ts);
+	host_init(&hm, &hooks_m, false);
+	host_init(&hs, &hooks_s, false);
+	memo_rules(&tm, 0);
+	memo_rules(&ts, 1);
+	memo = tm_compile(&tm, &hooks_m, &err);
+	spread = tm_compile(&ts, &hooks_s, &err);
+	CHECK(memo != NULL && spread != NULL);
+	if (memo == NULL || spread == NULL)
+		return;
+	for (i = 0; i < 50 * n + 1; i++)
+	{
+		ls_attr_value v[6];
+		int			k;
+		double		want;
+
+		for (k = 0; k < 6; k++)
+			v[k] = i == 50 * n ? anull() : at(titles[(i * 7) % n]);
+		want = ls_fit_eval(spread, v, NULL, NULL);
+		if (ls_fit_eval(memo, v, NULL, NULL) != want)
+		{
+			printf("#   \"%s\": %g with the memo, %g without\n",
+				   i == 50 * n ? "(null)" : titles[(i * 7) % n],
+				   ls_fit_eval(memo, v, NULL, NULL), want);
+			bad++;
+		}
+	}
+	CHECK(bad == 0);
+	/* a non-ASCII title seen again is answered from the memo: no new fold */
+	{
+		ls_attr_value v = at("Directeur Général");
+
+		(void) ls_fit_eval(memo, &v, NULL, NULL);
+		folds = hm.fold_calls;
+		for (i = 0; i < 20; i++)
+			CHECK(ls_fit_eval(memo, &v, NULL, NULL) == 15);
+		CHECK(hm.fold_calls == folds);
+	}
+	host_free(&hm);
+	host_free(&hs);
+	tm_free(&tm);
+	tm_free(&ts);
+}
+
 TEST(compile_errors)
 {
 	tmodel		t;
@@ -1117,6 +1205,7 @@ main(void)
 	RUN(utf8_fold_hook);
 	RUN(long_values_and_fold_scratch);
 	RUN(regex_memo);
+	RUN(attribute_memo);
 	RUN(compile_errors);
 	RUN(cond_standalone);
 	RUN(plan_outlives_caller_arena);
