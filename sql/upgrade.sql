@@ -9,6 +9,10 @@ SELECT count(*) AS fit_score_in_0_1 FROM pg_proc WHERE proname = 'fit_score';
 ALTER EXTENSION leadscore UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'leadscore';
 SELECT leadscore.fit_score('old', '{"job_title": "Sales Director"}'::jsonb) AS scored_after_update;
+-- 0.7: the intent aggregates tell the planner their state size
+SELECT p.oid::regprocedure AS aggregate, a.aggtransspace
+  FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+ WHERE p.proname IN ('intent_score', 'intent_state_agg') ORDER BY 1::text;
 -- every object of the updated extension is the same as a fresh install's
 SELECT count(*) AS members FROM pg_depend WHERE refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leadscore') AND deptype = 'e';
 DROP EXTENSION leadscore;
@@ -16,6 +20,9 @@ SET client_min_messages = warning;
 CREATE EXTENSION leadscore;
 RESET client_min_messages;
 SELECT count(*) AS members FROM pg_depend WHERE refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leadscore') AND deptype = 'e';
+SELECT p.oid::regprocedure AS aggregate, a.aggtransspace
+  FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+ WHERE p.proname IN ('intent_score', 'intent_state_agg') ORDER BY 1::text;
 DROP EXTENSION leadscore;
 \c regression
 DROP DATABASE leadscore_upgrade;

@@ -36,19 +36,30 @@ typedef struct intent_agg
 {
 	char	   *model;			/* model name (for the final function) */
 	int32		version;		/* model version the sums follow */
+	uint64		serial;			/* compiled model last checked against (0: none) */
 	int64		pending_from;	/* earliest event after as_of, or LS_NO_TIME */
 	ls_intent_state *s;
 } intent_agg;
 
+/*
+ * One allocation per group: a hash aggregate holds one state per lead, and
+ * the aggregates declare SSPACE from this layout so the planner does not
+ * expect 8 kB per group and plan to spill.
+ */
 static intent_agg *
 agg_new(MemoryContext cxt, const char *model, int32 version, int n_rules, int64 as_of)
 {
-	intent_agg *a = MemoryContextAllocZero(cxt, sizeof(intent_agg));
+	size_t		head = MAXALIGN(sizeof(intent_agg));
+	size_t		state = MAXALIGN(ls_intent_state_size(n_rules));
+	size_t		name = strlen(model) + 1;
+	char	   *block = MemoryContextAllocZero(cxt, head + state + name);
+	intent_agg *a = (intent_agg *) block;
 
-	a->model = MemoryContextStrdup(cxt, model);
+	a->s = (ls_intent_state *) (block + head);
+	a->model = block + head + state;
+	memcpy(a->model, model, name);
 	a->version = version;
 	a->pending_from = LS_NO_TIME;
-	a->s = MemoryContextAllocZero(cxt, ls_intent_state_size(n_rules));
 	ls_intent_state_init(a->s, n_rules, as_of);
 	return a;
 }
@@ -63,26 +74,24 @@ agg_copy(MemoryContext cxt, const intent_agg *src)
 	return a;
 }
 
-/* Looks up event properties for `where` conditions. */
-static void
-jsonb_prop(const char *key, ls_attr_value *out, void *ctx)
+/*
+ * An event's properties, fetched when a `where` condition first asks: most
+ * events' types have no condition, and fetching a jsonb argument copies it
+ * (an inline jsonb has a short header, which Jsonb access cannot read).
+ */
+typedef struct event_props
 {
-	Jsonb	   *jb = ctx;
-	JsonbValue	jv;
-
-	out->kind = LS_VAL_NULL;
-	if (jb != NULL && getKeyJsonValueFromContainer(&jb->root, key, strlen(key), &jv))
-		ls_jsonb_scalar_value(out, &jv);
-}
+	FunctionCallInfo fcinfo;
+	int			argno;
+	bool		fetched;
+	Jsonb	   *jb;
+} event_props;
 
 static Jsonb *
-event_props(FunctionCallInfo fcinfo, int argno)
+props_jsonb(FunctionCallInfo fcinfo, int argno)
 {
-	Jsonb	   *jb;
+	Jsonb	   *jb = PG_GETARG_JSONB_P(argno);
 
-	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
-		return NULL;
-	jb = PG_GETARG_JSONB_P(argno);
 	if (JB_ROOT_IS_SCALAR(jb))
 	{
 		JsonbValue *v = getIthJsonbValueFromContainer(&jb->root, 0);
@@ -97,6 +106,53 @@ event_props(FunctionCallInfo fcinfo, int argno)
 				 errmsg("event properties must be a JSON object"),
 				 errhint("Pass NULL for an event without properties.")));
 	return jb;
+}
+
+/*
+ * Whether the event has properties to look at.  Every event's properties
+ * are checked (a bad row is an error whatever its type), from the root
+ * header alone when that is enough: no copy for the usual object.
+ */
+static bool
+props_init(event_props *ep, FunctionCallInfo fcinfo, int argno)
+{
+	struct varlena *raw;
+	uint32		header;
+
+	ep->fcinfo = fcinfo;
+	ep->argno = argno;
+	ep->fetched = false;
+	ep->jb = NULL;
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return false;
+	raw = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno));
+	if (VARSIZE_ANY_EXHDR(raw) >= sizeof(uint32))
+	{
+		memcpy(&header, VARDATA_ANY(raw), sizeof(uint32));
+		if ((header & JB_FOBJECT) && !(header & JB_FSCALAR))
+			return true;
+	}
+	/* a scalar (a JSON null is "no properties") or an array */
+	ep->jb = props_jsonb(fcinfo, argno);
+	ep->fetched = true;
+	return ep->jb != NULL;
+}
+
+/* Looks up event properties for `where` conditions. */
+static void
+jsonb_prop(const char *key, ls_attr_value *out, void *ctx)
+{
+	event_props *ep = ctx;
+	JsonbValue	jv;
+
+	if (!ep->fetched)
+	{
+		ep->jb = props_jsonb(ep->fcinfo, ep->argno);
+		ep->fetched = true;
+	}
+	out->kind = LS_VAL_NULL;
+	if (ep->jb != NULL && getKeyJsonValueFromContainer(&ep->jb->root, key, strlen(key), &jv))
+		ls_jsonb_scalar_value(out, &jv);
 }
 
 static int64
@@ -132,7 +188,7 @@ ls_intent_sfunc(PG_FUNCTION_ARGS)
 	ls_fit_call *call = ls_fit_call_get(fcinfo);
 	ls_cached_model *entry;
 	int64		as_of = as_of_arg(fcinfo, 5);
-	Jsonb	   *props;
+	event_props props;
 	text	   *type;
 	TimestampTz t;
 	int			rule;
@@ -151,12 +207,14 @@ ls_intent_sfunc(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("intent_score: as_of must be the same for every event of a group")));
-	else if (a->version != entry->version || strcmp(a->model, entry->name) != 0)
+	else if (a->serial != entry->serial &&
+			 (a->version != entry->version || strcmp(a->model, entry->name) != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("intent_score: model \"%s\" changed while it was being aggregated",
 						entry->name),
 				 errhint("Run the query again.")));
+	a->serial = entry->serial;
 
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		PG_RETURN_POINTER(a);
@@ -171,9 +229,8 @@ ls_intent_sfunc(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(a);
 	}
 	type = PG_GETARG_TEXT_PP(2);
-	props = event_props(fcinfo, 4);
 	rule = ls_intent_match(entry->intent, VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type),
-						   props ? jsonb_prop : NULL, props);
+						   props_init(&props, fcinfo, 4) ? jsonb_prop : NULL, &props);
 	ls_intent_add(a->s, entry->intent, rule, t);
 	PG_RETURN_POINTER(a);
 }

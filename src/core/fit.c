@@ -20,6 +20,7 @@
  * glue keeps only the memory context); ls_fit_release gives it back.
  */
 #include "fit.h"
+#include "memo.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -29,22 +30,6 @@
 
 /* eq/in lists up to this size are scanned; longer ones are hashed. */
 #define LS_SET_LINEAR_MAX 4
-
-/*
- * Memos (one per regex rule, one per attribute whose text rules are worth
- * it): entries, and the longest text remembered.  Sized for the few
- * thousand distinct job titles a real lead table has; keys are allocated
- * only for entries that get used.
- */
-#define LS_MEMO_SIZE 4096
-#define LS_MEMO_KEY_MAX 96
-/*
- * A memo on nearly unique values (emails) only costs copies: after
- * LS_MEMO_PROBE lookups with fewer than 1 in 8 hits it stands aside for
- * LS_MEMO_PAUSE evaluations, then tries again (the data may change).
- */
-#define LS_MEMO_PROBE 4096
-#define LS_MEMO_PAUSE 65536
 
 /* Chunks one call of hooks->fold may take from the fold scratch. */
 #define LS_FOLD_REGIONS 4
@@ -130,25 +115,6 @@ typedef struct text_entry
 	uint32_t	hash;
 } text_entry;
 
-typedef struct memo_entry
-{
-	char	   *key;			/* LS_MEMO_KEY_MAX bytes once first filled */
-	uint32_t	hash;
-	uint32_t	len;
-	uint64_t	bits;			/* the answers remembered for key */
-	bool		used;
-} memo_entry;
-
-/* Direct-mapped: a collision is a miss that overwrites the entry. */
-typedef struct memo_table
-{
-	memo_entry *entries;		/* allocated on first use */
-	bool		failed;
-	uint32_t	lookups;		/* since the last hit-rate check */
-	uint32_t	hits;
-	uint32_t	paused;			/* lookups left without the memo */
-} memo_table;
-
 struct ls_cond_plan
 {
 	ls_op		op;
@@ -169,7 +135,7 @@ struct ls_cond_plan
 	/* regex */
 	void	  **regex;
 	int			n_regex;
-	memo_table	memo;
+	ls_memo		memo;
 	/* ls_cond_match's own view of its value */
 	seen_value *own;
 };
@@ -188,7 +154,7 @@ typedef struct slot_memo
 {
 	int			n_rules;		/* 0: no memo for this attribute */
 	int		   *rules;			/* rule indexes; rule k answers bit k */
-	memo_table	memo;
+	ls_memo		memo;
 } slot_memo;
 
 struct ls_fit_plan
@@ -763,100 +729,29 @@ run_regexes(ls_cond_plan *cp, const char *text, size_t len)
 }
 
 /*
- * Whether m stands aside for a text of len bytes: too long, or paused
- * because the values do not repeat (after LS_MEMO_PROBE lookups with fewer
- * than 1 in 8 hits).  Asked before hashing, so a paused memo costs nothing.
- */
-static bool
-memo_skip(memo_table *m, size_t len)
-{
-	if (m->paused > 0)
-	{
-		m->paused--;
-		return true;
-	}
-	return len > LS_MEMO_KEY_MAX;
-}
-
-/*
- * The entry of m for text s (hash h); *hit when it holds exactly s.  NULL
- * when there is no memory for the memo.
- */
-static memo_entry *
-memo_lookup(match_ctx *mc, memo_table *m, const char *s, size_t len,
-			uint32_t h, bool *hit)
-{
-	memo_entry *e;
-
-	*hit = false;
-	if (m->entries == NULL)
-	{
-		if (m->failed)
-			return NULL;
-		m->entries = ls_arena_alloc(&mc->eval, LS_MEMO_SIZE * sizeof(memo_entry));
-		if (m->entries == NULL)
-		{
-			m->failed = true;
-			return NULL;
-		}
-	}
-	e = &m->entries[h & (LS_MEMO_SIZE - 1)];
-	if (++m->lookups >= LS_MEMO_PROBE)
-	{
-		if (m->hits * 8 < m->lookups)
-			m->paused = LS_MEMO_PAUSE;
-		m->lookups = m->hits = 0;
-	}
-	if (e->used && e->hash == h && e->len == len && memcmp(e->key, s, len) == 0)
-	{
-		m->hits++;
-		*hit = true;
-	}
-	return e;
-}
-
-static void
-memo_store(match_ctx *mc, memo_entry *e, const char *s, size_t len,
-		   uint32_t h, uint64_t bits)
-{
-	if (e->key == NULL)
-		e->key = ls_arena_alloc(&mc->eval, LS_MEMO_KEY_MAX);
-	if (e->key == NULL)
-	{
-		e->used = false;
-		return;
-	}
-	memcpy(e->key, s, len);
-	e->hash = h;
-	e->len = (uint32_t) len;
-	e->bits = bits;
-	e->used = true;
-}
-
-/*
  * The memo is keyed by the exact bytes handed to the regex engine, so a
  * hit repeats exactly what the engine answered for the same input.
  */
 static bool
 match_regex(ls_cond_plan *cp, seen_value *sv)
 {
-	memo_entry *e = NULL;
+	ls_memo_entry *e = NULL;
 	uint32_t	h = 0;
 	bool		hit = false;
 	bool		result;
 
 	if (!seen_view(cp->mc, sv))
 		return false;
-	if (!memo_skip(&cp->memo, sv->len))
+	if (!ls_memo_skip(&cp->memo, sv->len))
 	{
 		h = seen_exact_hash(sv);
-		e = memo_lookup(cp->mc, &cp->memo, sv->text, sv->len, h, &hit);
+		e = ls_memo_lookup(&cp->memo, &cp->mc->eval, sv->text, sv->len, h, &hit);
 	}
 	if (hit)
 		return e->bits != 0;
 	result = run_regexes(cp, sv->text, sv->len);
 	if (e != NULL)
-		memo_store(cp->mc, e, sv->text, sv->len, h, result ? 1 : 0);
+		ls_memo_store(e, &cp->mc->eval, sv->text, sv->len, h, result ? 1 : 0);
 	return result;
 }
 
@@ -1458,7 +1353,7 @@ ls_fit_release(ls_fit_plan *p)
 	for (i = 0; i < p->n_rules; i++)
 		cond_forget(&p->rules[i].cond);
 	for (i = 0; i < p->n_attrs; i++)
-		memset(&p->memos[i].memo, 0, sizeof(memo_table));
+		memset(&p->memos[i].memo, 0, sizeof(ls_memo));
 	for (i = 0; i < p->n_attrs; i++)
 		seen_forget(&p->slots[i]);
 }
@@ -1507,17 +1402,17 @@ slot_answers(ls_fit_plan *p, int slot, seen_value *sv)
 	slot_memo  *sm = &p->memos[slot];
 	const char *s = sv->v->text ? sv->v->text : "";
 	size_t		len = sv->v->text ? sv->v->len : 0;
-	memo_entry *e = NULL;
+	ls_memo_entry *e = NULL;
 	uint32_t	h = 0;
 	bool		hit = false;
 	uint64_t	bits = 0;
 	int			k;
 
 	sv->have |= HAVE_BITS;
-	if (!memo_skip(&sm->memo, len))
+	if (!ls_memo_skip(&sm->memo, len))
 	{
 		h = hash_exact(s, len);
-		e = memo_lookup(&p->mc, &sm->memo, s, len, h, &hit);
+		e = ls_memo_lookup(&sm->memo, &p->mc.eval, s, len, h, &hit);
 	}
 	if (hit)
 	{
@@ -1529,7 +1424,7 @@ slot_answers(ls_fit_plan *p, int slot, seen_value *sv)
 			bits |= UINT64_C(1) << k;
 	sv->bits = bits;
 	if (e != NULL)
-		memo_store(&p->mc, e, s, len, h, bits);
+		ls_memo_store(e, &p->mc.eval, s, len, h, bits);
 }
 
 /* Text values are all a memoed rule's answer depends on. */

@@ -11,6 +11,7 @@
  * so they are applied only when reading a value out.
  */
 #include "intent.h"
+#include "memo.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -24,6 +25,13 @@ typedef struct event_entry
 	uint32_t	hash;
 	int			first;			/* into plan->order */
 	int			count;
+	/*
+	 * When every `where` of the type's rules reads one property (memo_key),
+	 * the type's first matching rule is a function of that property's text,
+	 * remembered per text (page URLs repeat).
+	 */
+	const char *memo_key;
+	ls_memo		memo;
 } event_entry;
 
 struct ls_intent_plan
@@ -42,6 +50,7 @@ struct ls_intent_plan
 	bool		has_inactivity;
 	double		inactivity_usec;
 	double		inactivity_points;
+	ls_arena	eval;			/* what the memos take while matching */
 };
 
 static uint32_t
@@ -159,6 +168,30 @@ compile_rule(ls_intent_plan *p, int i, ls_arena *arena,
 	return true;
 }
 
+/* A memo for the type when its `where`s (two or more) read one property. */
+static void
+plan_type_memo(ls_intent_plan *p, event_entry *e)
+{
+	const char *key = NULL;
+	int			n_where = 0;
+	int			k;
+
+	e->memo_key = NULL;
+	for (k = 0; k < e->count; k++)
+	{
+		int			r = p->order[e->first + k];
+
+		if (p->where[r] == NULL)
+			continue;
+		if (key != NULL && p->where_key[r] != key)
+			return;
+		key = p->where_key[r];
+		n_where++;
+	}
+	if (n_where >= 2)
+		e->memo_key = key;
+}
+
 ls_intent_plan *
 ls_intent_compile(const ls_model *m, ls_arena *arena,
 				  const ls_match_hooks *hooks, ls_error *err)
@@ -236,6 +269,11 @@ ls_intent_compile(const ls_model *m, ls_arena *arena,
 
 		p->order[e->first + e->count++] = k;
 	}
+	for (i = 0; i <= p->mask; i++)
+		if (p->events[i].name != NULL)
+			plan_type_memo(p, &p->events[i]);
+	ls_arena_init(&p->eval, arena->alloc, arena->free, arena->ctx);
+	p->eval.limit = arena->limit;
 	return p;
 
 nomem:
@@ -252,6 +290,9 @@ ls_intent_release(ls_intent_plan *p)
 		return;
 	for (i = 0; i < p->n_rules; i++)
 		ls_cond_release(p->where[i]);
+	for (i = 0; i <= (int) p->mask; i++)
+		memset(&p->events[i].memo, 0, sizeof(ls_memo));
+	ls_arena_free(&p->eval);
 }
 
 int
@@ -266,20 +307,27 @@ ls_intent_model(const ls_intent_plan *p)
 	return p->model;
 }
 
-int
-ls_intent_match(ls_intent_plan *p, const char *type, size_t len,
-				ls_prop_fn props, void *props_ctx)
+static void
+fetch_prop(ls_prop_fn props, void *props_ctx, const char *key, ls_attr_value *val)
 {
-	const event_entry *e;
-	const char *fetched = NULL;
-	ls_attr_value val;
+	val->kind = LS_VAL_NULL;
+	val->text = NULL;
+	val->len = 0;
+	val->num = 0;
+	if (props != NULL)
+		props(key, val, props_ctx);
+}
+
+/*
+ * The first of e's rules that matches; *val holds the property named
+ * *fetched (NULL: none fetched yet).
+ */
+static int
+type_first_match(ls_intent_plan *p, const event_entry *e, ls_prop_fn props,
+				 void *props_ctx, const char **fetched, ls_attr_value *val)
+{
 	int			k;
 
-	if (type == NULL || p->n_rules == 0)
-		return -1;
-	e = event_slot(p->events, p->mask, type, len, hash_bytes(type, len));
-	if (e->name == NULL)
-		return -1;
 	for (k = 0; k < e->count; k++)
 	{
 		int			r = p->order[e->first + k];
@@ -287,20 +335,52 @@ ls_intent_match(ls_intent_plan *p, const char *type, size_t len,
 		if (p->where[r] == NULL)
 			return r;
 		/* rules on one type often test the same property: fetch it once */
-		if (p->where_key[r] != fetched)
+		if (p->where_key[r] != *fetched)
 		{
-			val.kind = LS_VAL_NULL;
-			val.text = NULL;
-			val.len = 0;
-			val.num = 0;
-			if (props != NULL)
-				props(p->where_key[r], &val, props_ctx);
-			fetched = p->where_key[r];
+			fetch_prop(props, props_ctx, p->where_key[r], val);
+			*fetched = p->where_key[r];
 		}
-		if (ls_cond_match(p->where[r], &val))
+		if (ls_cond_match(p->where[r], val))
 			return r;
 	}
 	return -1;
+}
+
+int
+ls_intent_match(ls_intent_plan *p, const char *type, size_t len,
+				ls_prop_fn props, void *props_ctx)
+{
+	event_entry *e;
+	const char *fetched = NULL;
+	ls_attr_value val;
+	ls_memo_entry *me = NULL;
+	const char *text = "";
+	uint32_t	h = 0;
+	bool		hit = false;
+	int			rule;
+
+	if (type == NULL || p->n_rules == 0)
+		return -1;
+	e = event_slot(p->events, p->mask, type, len, hash_bytes(type, len));
+	if (e->name == NULL)
+		return -1;
+	if (e->memo_key == NULL)
+		return type_first_match(p, e, props, props_ctx, &fetched, &val);
+
+	fetch_prop(props, props_ctx, e->memo_key, &val);
+	fetched = e->memo_key;
+	if (val.kind == LS_VAL_TEXT && !ls_memo_skip(&e->memo, val.len))
+	{
+		text = val.text != NULL ? val.text : "";
+		h = hash_bytes(text, val.len);
+		me = ls_memo_lookup(&e->memo, &p->eval, text, val.len, h, &hit);
+		if (hit)
+			return (int) me->bits - 1;
+	}
+	rule = type_first_match(p, e, props, props_ctx, &fetched, &val);
+	if (me != NULL)
+		ls_memo_store(me, &p->eval, text, val.len, h, (uint64_t) (rule + 1));
+	return rule;
 }
 
 size_t

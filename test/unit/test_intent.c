@@ -573,6 +573,89 @@ TEST(where_outlives_caller_arena)
 	tm_free(&t);
 }
 
+/*
+ * A type whose `where`s all read one property remembers its first
+ * matching rule per text: the same answers as a plan that cannot (one
+ * more rule reads another property), and a repeated non-ASCII URL is not
+ * folded again.
+ */
+static long url_folds;
+
+static char *
+counting_fold(const char *text, size_t len, size_t *out_len, ls_arena *arena,
+			  void *ctx)
+{
+	url_folds++;
+	return fold_latin1(text, len, out_len, arena, ctx);
+}
+
+static void
+url_rules(tmodel *t, bool spoil)
+{
+	tm_where(t, tm_rule(t, "pricing", "page_view", 10), "url", LS_OP_CONTAINS, "/pricing", 0);
+	tm_where(t, tm_rule(t, "careers", "page_view", -25), "url", LS_OP_CONTAINS, "/careers", 0);
+	tm_where(t, tm_rule(t, "docs", "page_view", 3), "url", LS_OP_PREFIX, "/docs/", 0);
+	tm_where(t, tm_rule(t, "été", "page_view", 4), "url", LS_OP_CONTAINS, "/été", 0);
+	tm_where(t, tm_rule(t, "no url", "page_view", 1), "url", LS_OP_MISSING, NULL, 0);
+	if (spoil)
+		tm_where(t, tm_rule(t, "never", "page_view", 7), "zz", LS_OP_EXISTS, NULL, 0);
+}
+
+TEST(where_memo)
+{
+	static const char *urls[] = {
+		"/pricing", "/PRICING/team", "/careers", "/docs/a", "/Docs/b", "/blog/pricing-x",
+		"/ÉTÉ/soldes", "/été", "/", "/about", "", NULL
+	};
+	tmodel		tm;
+	tmodel		ts;
+	ls_match_hooks hooks;
+	ls_intent_plan *memo;
+	ls_intent_plan *plain;
+	ls_error	err;
+	int			n = 0;
+	int			i;
+	int			bad = 0;
+	long		folds;
+
+	while (urls[n] != NULL)
+		n++;
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.fold = counting_fold;
+	tm_init(&tm, 30);
+	tm_init(&ts, 30);
+	url_rules(&tm, false);
+	url_rules(&ts, true);
+	memo = ls_intent_compile(&tm.m, &tm.arena, &hooks, &err);
+	plain = ls_intent_compile(&ts.m, &ts.arena, &hooks, &err);
+	CHECK(memo != NULL && plain != NULL);
+	if (memo == NULL || plain == NULL)
+		return;
+	tm.plans[tm.n_plans++] = memo;
+	ts.plans[ts.n_plans++] = plain;
+	for (i = 0; i < 200 * (n + 1); i++)
+	{
+		const char *url = (i % (n + 1) == n) ? NULL : urls[(i * 7) % n];
+		int			want = match_url(plain, "page_view", url);
+		int			got = match_url(memo, "page_view", url);
+
+		if (got != want)
+		{
+			printf("#   \"%s\": rule %d with the memo, %d without\n",
+				   url ? url : "(null)", got, want);
+			bad++;
+		}
+	}
+	CHECK(bad == 0);
+	CHECK(match_url(memo, "page_view", "/ÉTÉ/soldes") == 3);
+	folds = url_folds;
+	for (i = 0; i < 10; i++)
+		CHECK(match_url(memo, "page_view", "/ÉTÉ/soldes") == 3);
+	CHECK(url_folds == folds);
+	tm_free(&tm);
+	tm_free(&ts);
+}
+
 /* ---------- the invariant ---------- */
 
 static uint64_t rng_state;
@@ -872,6 +955,7 @@ main(void)
 	RUN(no_intent_rules);
 	RUN(combine_refuses_mismatch);
 	RUN(where_outlives_caller_arena);
+	RUN(where_memo);
 	RUN(batch_incremental_combine_agree);
 	return UNIT_DONE();
 }
