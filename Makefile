@@ -61,6 +61,9 @@ test/alert_listener: doc/examples/alert_listener.c
 	$(CC) -std=gnu11 -O1 -g $(WARN) -I$(shell $(PG_CONFIG) --includedir) $< \
 		-L$(shell $(PG_CONFIG) --libdir) -lpq -o $@
 
+# Fuzzing (libFuzzer) and sqlsmith: their own targets, a short pass in make test.
+-include test/fuzz/fuzz.mk
+
 .PHONY: deps test demo bench unit-build
 deps:
 	@bash test/install-deps

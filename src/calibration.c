@@ -101,7 +101,7 @@ ls_hist_sfunc(PG_FUNCTION_ARGS)
 	double		score;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "ls_hist_sfunc called in non-aggregate context");
+		ls_not_in_aggregate("hist_sfunc", "calibration");
 	if (st == NULL)
 		st = state_new(aggcxt);
 	if (PG_NARGS() > 3)
@@ -126,7 +126,7 @@ ls_hist_combine(PG_FUNCTION_ARGS)
 	hist_state *b = PG_ARGISNULL(1) ? NULL : (hist_state *) PG_GETARG_POINTER(1);
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "ls_hist_combine called in non-aggregate context");
+		ls_not_in_aggregate("hist_combine", "calibration");
 	if (b == NULL)
 		PG_RETURN_POINTER(a);
 	if (a == NULL)
@@ -179,7 +179,7 @@ ls_hist_deserialize(PG_FUNCTION_ARGS)
 				i;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "ls_hist_deserialize called in non-aggregate context");
+		ls_not_in_aggregate("hist_deserialize", "calibration");
 	st = state_new(aggcxt);
 	buf.data = VARDATA_ANY(bytes);
 	buf.len = VARSIZE_ANY_EXHDR(bytes);

@@ -232,3 +232,15 @@ pg_fold(const char *text, size_t len, size_t *out_len, ls_arena *arena, void *ct
 
 const ls_validate_hooks ls_pg_validate_hooks = {pg_regex_check, NULL};
 const ls_match_hooks ls_pg_match_hooks = {pg_fold, pg_regex_compile, pg_regex_match, NULL};
+
+/*
+ * Aggregate support functions take `internal`, which only the aggregate
+ * machinery can hand them; called from SQL they would read garbage.
+ */
+void
+ls_not_in_aggregate(const char *fname, const char *aggregates)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("leadscore.%s can only be called by the %s aggregates", fname, aggregates)));
+}

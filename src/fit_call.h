@@ -14,6 +14,7 @@ typedef struct ls_fit_call
 	size_t		name_len;
 	size_t		name_cap;
 	ls_cached_model *entry;
+	bool		row_checked;	/* the lead argument was checked to be a row */
 	TupleDesc	desc;			/* row type of composite arguments */
 	ls_row_map	map;
 	uint64		jsonb_serial;
@@ -23,6 +24,8 @@ typedef struct ls_fit_call
 
 extern ls_fit_call *ls_fit_call_get(FunctionCallInfo fcinfo);
 extern ls_cached_model *ls_fit_call_model(ls_fit_call *cache, text *name);
+extern void ls_fit_call_check_row(FunctionCallInfo fcinfo, ls_fit_call *cache, int argno,
+								  const char *fname);
 extern const ls_attr_value *ls_fit_call_read_row(ls_fit_call *cache, HeapTupleHeader th);
 extern const ls_attr_value *ls_fit_call_read_jsonb(ls_fit_call *cache, Jsonb *jb);
 extern Datum ls_float8_numeric(double d);

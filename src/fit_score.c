@@ -13,6 +13,7 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
@@ -55,6 +56,34 @@ ls_fit_call_get(FunctionCallInfo fcinfo)
 		fcinfo->flinfo->fn_extra = cache;
 	}
 	return cache;
+}
+
+/*
+ * The lead argument is declared anyelement so that any table's row type
+ * fits; anything that is not a row (a column, a number, an array) has no
+ * tuple header to read, so it is refused before the datum is touched.
+ */
+void
+ls_fit_call_check_row(FunctionCallInfo fcinfo, ls_fit_call *cache, int argno,
+					  const char *fname)
+{
+	Oid			type;
+
+	if (cache->row_checked)
+		return;
+	type = get_fn_expr_argtype(fcinfo->flinfo, argno);
+	if (!OidIsValid(type))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s: cannot determine the type of the lead argument", fname)));
+	if (!type_is_rowtype(type))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s: the lead must be a row, not a value of type %s",
+						fname, format_type_be(type)),
+				 errhint("Pass the whole row, as in %s('model', l) FROM leads l, not a column such as l.id; "
+						 "or pass the attributes as jsonb.", fname)));
+	cache->row_checked = true;
 }
 
 /* Reads a composite argument into the call's row map. */
@@ -120,9 +149,12 @@ Datum
 ls_fit_score_row(PG_FUNCTION_ARGS)
 {
 	ls_fit_call *cache = ls_fit_call_get(fcinfo);
-	ls_cached_model *entry = ls_fit_call_model(cache, PG_GETARG_TEXT_PP(0));
-	const ls_attr_value *values = ls_fit_call_read_row(cache, PG_GETARG_HEAPTUPLEHEADER(1));
+	ls_cached_model *entry;
+	const ls_attr_value *values;
 
+	ls_fit_call_check_row(fcinfo, cache, 1, "leadscore.fit_score");
+	entry = ls_fit_call_model(cache, PG_GETARG_TEXT_PP(0));
+	values = ls_fit_call_read_row(cache, PG_GETARG_HEAPTUPLEHEADER(1));
 	PG_RETURN_DATUM(ls_float8_numeric(ls_fit_eval(entry->fit, values, NULL, NULL)));
 }
 
@@ -199,8 +231,10 @@ Datum
 ls_explain_row(PG_FUNCTION_ARGS)
 {
 	ls_fit_call *cache = ls_fit_call_get(fcinfo);
-	ls_cached_model *entry = ls_fit_call_model(cache, PG_GETARG_TEXT_PP(0));
+	ls_cached_model *entry;
 
+	ls_fit_call_check_row(fcinfo, cache, 1, "leadscore.explain");
+	entry = ls_fit_call_model(cache, PG_GETARG_TEXT_PP(0));
 	return explain_values(fcinfo, entry,
 						  ls_fit_call_read_row(cache, PG_GETARG_HEAPTUPLEHEADER(1)));
 }

@@ -31,6 +31,24 @@
 
 #include "fit_call.h"
 
+/* A timestamptz argument that must be a finite instant. */
+static TimestampTz
+finite_time_arg(FunctionCallInfo fcinfo, int argno, const char *fname, const char *what)
+{
+	TimestampTz t;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s: %s must not be NULL", fname, what)));
+	t = PG_GETARG_TIMESTAMPTZ(argno);
+	if (TIMESTAMP_NOT_FINITE(t))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: %s must be a finite timestamp", fname, what)));
+	return t;
+}
+
 /* The aggregate's transition state, in the aggregate memory context. */
 typedef struct intent_agg
 {
@@ -194,7 +212,7 @@ ls_intent_sfunc(PG_FUNCTION_ARGS)
 	int			rule;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "ls_intent_sfunc called in non-aggregate context");
+		ls_not_in_aggregate("intent_sfunc", "intent_score");
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -245,7 +263,7 @@ ls_intent_combine_sql(PG_FUNCTION_ARGS)
 	ls_error	err;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "ls_intent_combine called in non-aggregate context");
+		ls_not_in_aggregate("intent_combine", "intent_score");
 	if (b == NULL)
 		PG_RETURN_POINTER(a);
 	if (a == NULL)
@@ -276,7 +294,7 @@ ls_intent_serialize(PG_FUNCTION_ARGS)
 	int			i;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "ls_intent_serialize called in non-aggregate context");
+		ls_not_in_aggregate("intent_serialize", "intent_score");
 	pq_begintypsend(&buf);
 	pq_sendstring(&buf, a->model);
 	pq_sendint32(&buf, a->version);
@@ -308,7 +326,7 @@ ls_intent_deserialize(PG_FUNCTION_ARGS)
 	int			i;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "ls_intent_deserialize called in non-aggregate context");
+		ls_not_in_aggregate("intent_deserialize", "intent_score");
 	/* initReadOnlyStringInfo is 17+; this works on every version */
 	buf.data = VARDATA_ANY(bytes);
 	buf.len = VARSIZE_ANY_EXHDR(bytes);
@@ -450,6 +468,10 @@ state_from_datum(Datum d, stored_state *out)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("intent state sums must be a one-dimensional float8 array without NULLs")));
+	if (ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr)) > LS_MAX_RULES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("intent state has more sums than a model has rules (at most %d)", LS_MAX_RULES)));
 	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &sums, &sum_nulls, &n);
 	v = GetAttributeByNum(th, ST_AS_OF + 1, &isnull);
@@ -460,13 +482,31 @@ state_from_datum(Datum d, stored_state *out)
 	out->s = palloc0(ls_intent_state_size(n));
 	ls_intent_state_init(out->s, n, DatumGetTimestampTz(v));
 	for (i = 0; i < n; i++)
+	{
 		out->s->sums[i] = DatumGetFloat8(sums[i]);
+		if (!isfinite(out->s->sums[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("intent state sums must be finite numbers")));
+	}
 	v = GetAttributeByNum(th, ST_NEWEST + 1, &isnull);
 	out->s->newest = isnull ? LS_NO_TIME : DatumGetTimestampTz(v);
+	if (!isnull && TIMESTAMP_NOT_FINITE(out->s->newest))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("intent state newest must be a finite timestamp or NULL")));
 	v = GetAttributeByNum(th, ST_N_EVENTS + 1, &isnull);
 	out->s->n_events = isnull ? 0 : DatumGetInt64(v);
+	if (out->s->n_events < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("intent state n_events must not be negative")));
 	v = GetAttributeByNum(th, ST_PENDING_FROM + 1, &isnull);
 	out->pending_from = isnull ? LS_NO_TIME : DatumGetTimestampTz(v);
+	if (!isnull && TIMESTAMP_NOT_FINITE(out->pending_from))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("intent state pending_from must be a finite timestamp or NULL")));
 	v = GetAttributeByNum(th, ST_MODEL_VERSION + 1, &isnull);
 	out->version = isnull ? -1 : DatumGetInt32(v);
 }
@@ -524,12 +564,8 @@ ls_intent_decay_sql(PG_FUNCTION_ARGS)
 {
 	ls_cached_model *entry = ls_fit_call_model(ls_fit_call_get(fcinfo), PG_GETARG_TEXT_PP(0));
 	stored_state st;
-	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(2);
+	TimestampTz as_of = finite_time_arg(fcinfo, 2, "intent_decay", "as_of");
 
-	if (TIMESTAMP_NOT_FINITE(as_of))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("intent_decay: as_of must be a finite timestamp")));
 	state_from_datum(PG_GETARG_DATUM(1), &st);
 	if (state_is_stale(&st, entry))
 	{
@@ -560,6 +596,10 @@ ls_intent_merge(PG_FUNCTION_ARGS)
 	ls_error	err;
 	int64		pending;
 
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("intent_merge: model must not be NULL")));
 	if (PG_ARGISNULL(1) && PG_ARGISNULL(2))
 		PG_RETURN_NULL();
 	if (PG_ARGISNULL(1))
@@ -597,15 +637,9 @@ ls_intent_value(PG_FUNCTION_ARGS)
 	state_from_datum(PG_GETARG_DATUM(1), &st);
 	if (state_is_stale(&st, entry))
 		PG_RETURN_NULL();
-	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+	if (PG_NARGS() > 2)
 	{
-		TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(2);
-
-		if (TIMESTAMP_NOT_FINITE(as_of))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-					 errmsg("intent_value: as_of must be a finite timestamp")));
-		move_to(&st, entry, as_of);
+		move_to(&st, entry, finite_time_arg(fcinfo, 2, "intent_value", "as_of"));
 		if (st.pending_from != LS_NO_TIME && st.pending_from <= st.s->as_of)
 			PG_RETURN_NULL();
 	}
@@ -645,8 +679,8 @@ ls_explain_intent(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("explain_intent: the intent state must be recomputed first"),
 				 errhint("Its model changed or its pending events fell due; leadscore.apply_decay() recomputes it.")));
-	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
-		move_to(&st, entry, PG_GETARG_TIMESTAMPTZ(2));
+	if (PG_NARGS() > 2)
+		move_to(&st, entry, finite_time_arg(fcinfo, 2, "explain_intent", "as_of"));
 	for (i = 0; i < st.s->n_rules; i++)
 	{
 		const ls_intent_rule *r = &entry->model->intent_rules[i];

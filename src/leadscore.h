@@ -24,6 +24,7 @@ extern const ls_match_hooks ls_pg_match_hooks;
 extern void ls_pg_arena_init(ls_arena *arena, MemoryContext cxt);
 extern int	ls_pg_sqlstate(ls_error_kind kind);
 extern void ls_pg_raise(const ls_error *err, const char *context) pg_attribute_noreturn();
+extern void ls_not_in_aggregate(const char *fname, const char *aggregates) pg_attribute_noreturn();
 
 /* decay_worker.c: GUCs and the background workers */
 extern char *ls_guc_database;
