@@ -41,6 +41,16 @@ SELECT count(*) AS scores,
   FROM leadscore.score s JOIN leadscore.model m ON m.id = s.model_id
  WHERE m.name = 'dec' AND s.intent_state IS DISTINCT FROM NULL;
 
+-- decays reach at most the clock plus a minute: in the future, refused
+\set VERBOSITY terse
+SELECT leadscore.apply_decay(now() + interval '30 days');
+SELECT leadscore.apply_decay_batch(now() + interval '2 minutes', 100);
+SELECT leadscore.recompute_intent(1, '{1}', now() + interval '30 days');
+\set VERBOSITY default
+SELECT count(*) AS untouched FROM leadscore.score WHERE (intent_state).as_of > now();
+-- the test clock hook moves the clock (and the worker's) three days ahead
+SET leadscore.clock_offset = '3d';
+
 -- batches: at most batch_size states each, 0 when done
 SELECT (now() + interval '1 day')::timestamptz AS t1 \gset
 SELECT leadscore.apply_decay_batch(:'t1', 100) AS batch_1;

@@ -173,7 +173,8 @@ ls_check_intent_rule(PG_FUNCTION_ARGS)
 	{
 		bool		wfirst = true;
 
-		appendStringInfoString(&buf, ",\"where\":{");
+		appendStringInfoString(&buf, first ? "\"where\":{" : ",\"where\":{");
+		first = false;
 		append_column(&buf, "attribute", tup, desc, "where_attribute", &wfirst, label);
 		append_column(&buf, "op", tup, desc, "where_op", &wfirst, label);
 		append_column(&buf, "value", tup, desc, "where_value", &wfirst, label);
@@ -225,6 +226,12 @@ ls_check_model(PG_FUNCTION_ARGS)
 		int32		oldv = DatumGetInt32(heap_getattr(td->tg_trigtuple, vattno, desc, &isnull));
 		int32		newv = DatumGetInt32(heap_getattr(tup, vattno, desc, &isnull));
 
+		/* each version is one compiled rubric: numbers are never reused or skipped */
+		if (newv != oldv && newv != oldv + 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_GENERATED_ALWAYS),
+					 errmsg("%s: version is kept by leadscore and cannot be set to %d", label, newv),
+					 errdetail("Every change to a model makes the next version (now %d).", oldv)));
 		if (newv == oldv)
 		{
 			int			cols[2] = {vattno, uattno};

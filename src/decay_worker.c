@@ -54,9 +54,15 @@ bool		ls_guc_worker_enabled = true;
 int			ls_guc_clock_offset = 0;	/* test hook, seconds */
 int			ls_guc_batch_delay = 0;		/* test hook, milliseconds */
 char	   *ls_guc_cause = NULL;		/* why leadscore.score is being written */
+bool		ls_guc_quiet = false;		/* backfill: history, but no alerts or tasks */
+bool		ls_preloaded = false;		/* loaded by shared_preload_libraries */
+
+/* How far past the clock an as_of may be (clock skew between servers). */
+#define LS_AS_OF_TOLERANCE_SECS 60
 
 PGDLLEXPORT void ls_launcher_main(Datum arg);
 PGDLLEXPORT void ls_decay_worker_main(Datum arg);
+static TimestampTz worker_now(void);
 
 /* Two digits and a bound: one field of a time of day. */
 static bool
@@ -105,11 +111,20 @@ ls_define_gucs(void)
 							   NULL, &ls_guc_cause, "",
 							   PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
 							   NULL, NULL, NULL);
-	/* test hooks: only in postgresql.conf, not shown */
+	DefineCustomBoolVariable("leadscore.quiet",
+							 "Record stage changes without raising alerts or tasks (backfills).",
+							 "leadscore.quiet() sets it for the current transaction.",
+							 &ls_guc_quiet, false,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	/*
+	 * Test hooks, not shown.  The clock offset moves the worker's clock and
+	 * the latest instant a decay may reach; a superuser may set it in a
+	 * session to test decays "in the future".
+	 */
 	DefineCustomIntVariable("leadscore.clock_offset",
 							"Seconds added to the decay worker's clock (tests only).",
 							NULL, &ls_guc_clock_offset, 0, -10 * 365 * 86400, 10 * 365 * 86400,
-							PGC_SIGHUP, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_UNIT_S,
+							PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_UNIT_S,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("leadscore.batch_delay",
 							"Pause between decay batches in milliseconds (tests only).",
@@ -217,6 +232,26 @@ ls_served_databases(PG_FUNCTION_ARGS)
 	for (i = 0; i < n; i++)
 		elems[i] = CStringGetTextDatum(names[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* Is the library preloaded, so that the launcher (and its workers) exist? */
+PG_FUNCTION_INFO_V1(ls_worker_loaded);
+Datum
+ls_worker_loaded(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ls_preloaded);
+}
+
+/*
+ * The latest instant a decay may move stored states to: the clock the
+ * worker reads, plus a small tolerance.  A state moved into the future would
+ * count later events as already decayed.
+ */
+PG_FUNCTION_INFO_V1(ls_latest_as_of);
+Datum
+ls_latest_as_of(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TIMESTAMPTZ(worker_now() + (TimestampTz) LS_AS_OF_TOLERANCE_SECS * USECS_PER_SEC);
 }
 
 static BackgroundWorkerHandle *

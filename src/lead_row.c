@@ -286,3 +286,28 @@ ls_attr_value_text(const ls_attr_value *v)
 	}
 	return NULL;
 }
+
+/*
+ * The column a rule attribute reads: "seniority(job_title)" reads job_title.
+ * NULL for text that is no attribute, so bind() and check_model() can name
+ * the rules that would never see a value.
+ */
+PG_FUNCTION_INFO_V1(ls_attribute_column);
+Datum
+ls_attribute_column(PG_FUNCTION_ARGS)
+{
+	char	   *attribute = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ls_arena	arena;
+	ls_derive	derive;
+	char	   *column;
+	ls_error	err;
+	text	   *result = NULL;
+
+	ls_pg_arena_init(&arena, CurrentMemoryContext);
+	if (ls_parse_attribute(attribute, &arena, &derive, &column, &err))
+		result = cstring_to_text(column);
+	ls_arena_free(&arena);
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(result);
+}

@@ -18,7 +18,10 @@ _PG_init(void)
 	ls_model_cache_init();
 	ls_define_gucs();
 	if (process_shared_preload_libraries_in_progress)
+	{
+		ls_preloaded = true;
 		ls_register_launcher();
+	}
 	else if (!IsBackgroundWorker)
 		ereport(WARNING,
 				(errmsg("leadscore is not in shared_preload_libraries: the nightly decay worker is not running"),

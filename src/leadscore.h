@@ -31,6 +31,9 @@ extern char *ls_guc_database;
 extern char *ls_guc_decay_time;
 extern int	ls_guc_batch_size;
 extern bool ls_guc_worker_enabled;
+extern char *ls_guc_cause;
+extern bool ls_guc_quiet;
+extern bool ls_preloaded;
 extern void ls_define_gucs(void);
 extern void ls_register_launcher(void);
 

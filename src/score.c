@@ -17,6 +17,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
@@ -151,6 +152,18 @@ ls_score_derive(PG_FUNCTION_ARGS)
 	}
 	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	desc = RelationGetDescr(td->tg_relation);
+
+	/*
+	 * pg_dump and pg_restore turn check_function_bodies off: restored rows
+	 * are kept exactly as dumped.
+	 */
+	if (!check_function_bodies)
+		return PointerGetDatum(tup);
+	if (ls_guc_cause == NULL || ls_guc_cause[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_GENERATED_ALWAYS),
+				 errmsg("leadscore.score is derived from your lead and event tables and cannot be written directly"),
+				 errhint("Change the lead or its events, or call leadscore.rescore() to recompute the stored scores.")));
 	entry = model_by_id(dc, DatumGetInt32(heap_getattr(tup, attnum_of(desc, "model_id"),
 													   desc, &isnull)));
 

@@ -155,12 +155,17 @@ build_query(const ls_cached_model *entry, Oid outcomes, const char *key, const c
 {
 	Oid			types[1] = {INT4OID};
 	Datum		args[1] = {Int32GetDatum(entry->id)};
-	char	   *otab = quote_qualified_identifier(get_namespace_name(get_rel_namespace(outcomes)),
-												  get_rel_name(outcomes));
+	char	   *relname = get_rel_name(outcomes);
+	char	   *otab;
 	const char *qkey = quote_identifier(key);
 	const char *qconv = quote_identifier(conv);
 	char	   *q;
 
+	if (relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("train: outcomes table with OID %u does not exist", outcomes)));
+	otab = quote_qualified_identifier(get_namespace_name(get_rel_namespace(outcomes)), relname);
 	if (get_attnum(outcomes, key) == InvalidAttrNumber || get_attnum(outcomes, conv) == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
