@@ -176,6 +176,31 @@ extern const char *const ls_route_names[LS_ROUTE_COUNT];
 #define LS_MAX_TEXT 10000
 #define LS_MAX_GRADES 26
 
+/*
+ * Bounds on a model's numbers.  Points, caps and inactivity points are at
+ * most 1e9 in magnitude, so a fit score (at most LS_MAX_RULES rules) stays
+ * under 1e13 and no sum of points can reach infinity; weights at most 1e6
+ * keep the weighted total finite too.  Thresholds and bars are only
+ * compared, but a bar past 1e15 could never be reached.  Durations are
+ * stored as microseconds (int64) and SLAs are added to timestamps, so they
+ * stay within 100,000,000 days (about 273,000 years).
+ */
+#define LS_MAX_POINTS 1e9
+#define LS_MAX_WEIGHT 1e6
+#define LS_MAX_BAR 1e15
+#define LS_MAX_DURATION_DAYS 100000000.0
+#define LS_MAX_DURATION_SECONDS (LS_MAX_DURATION_DAYS * 86400.0)
+
+/*
+ * Bounds on regex patterns, checked before any regex engine sees them (see
+ * ls_regex_precheck): bytes, atoms with every bound {m,n} written out, and
+ * nested groups.  PostgreSQL's own limit on bounds is 255 (DUPMAX).
+ */
+#define LS_MAX_PATTERN 1000
+#define LS_MAX_PATTERN_ATOMS 10000
+#define LS_MAX_PATTERN_DEPTH 32
+#define LS_REGEX_DUPMAX 255
+
 /* A model with the defaults filled in and no rules. */
 void		ls_model_init(ls_model *m);
 
@@ -187,6 +212,20 @@ void		ls_model_init(ls_model *m);
  */
 typedef bool (*ls_regex_check_fn) (const char *pattern, char *errbuf,
 								   size_t errlen, void *ctx);
+
+/*
+ * The core's own look at a regex, run before the host's check: refuses,
+ * with PostgreSQL's wording, what PostgreSQL's compiler refuses in the
+ * pattern's structure (a quantifier without an operand such as "a**",
+ * bounds over 255, unbalanced parentheses and brackets), and what would be
+ * costly to compile (over LS_MAX_PATTERN bytes, over LS_MAX_PATTERN_ATOMS
+ * atoms once bounds are written out, groups nested deeper than
+ * LS_MAX_PATTERN_DEPTH).  Whatever it accepts is bounded in size, so a host
+ * engine (the validator's glibc regcomp) only ever compiles small NFAs.
+ * It does not judge everything (escapes, ranges, class names): the host's
+ * verdict still counts.  False with a message in errbuf when refused.
+ */
+bool		ls_regex_precheck(const char *pattern, char *errbuf, size_t errlen);
 
 typedef struct ls_validate_hooks
 {

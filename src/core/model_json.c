@@ -1208,6 +1208,15 @@ read_half_life(reader *r, struct json_object *intent, ls_model *m)
 	 */
 	if (!ls_duration_parse(text, &m->half_life_seconds, &derr))
 		return rfail(r, LS_ERR_INVALID, "%s", derr.msg);
+
+	/*
+	 * In the model 0 means "no decay", which a document says with null; a
+	 * half-life of "0 days" would decay everything at once, and the catalog
+	 * refuses it (half_life > interval '0').
+	 */
+	if (m->half_life_seconds <= 0)
+		return rfail(r, LS_ERR_INVALID,
+					 "expected a positive duration (or null for no decay)");
 	pop_path(r, saved);
 	return true;
 }

@@ -13,6 +13,12 @@
  *
  * Character classes are tested by hand (ASCII only) rather than with
  * <ctype.h>, whose answers depend on the server's locale.
+ *
+ * The validator refuses everything the catalog's CHECK constraints would
+ * (so a refusal is always 22023 with a path, never 23514), bounds every
+ * number so no sum of points reaches infinity (model.h), and scans regexes
+ * itself before any engine compiles them (ls_regex_precheck, here because
+ * the command-line validator links only this file, the codec and arenas).
  */
 #include "model.h"
 
@@ -522,17 +528,785 @@ ls_parse_attribute(const char *attribute, ls_arena *arena,
 }
 
 /* ---------------------------------------------------------------------
+ * Regex precheck
+ *
+ * A scan of the pattern's tokens the way PostgreSQL's lexer (regc_lex.c)
+ * splits them, in the flavor the pattern selects (advanced by default;
+ * "***=", "(?q)" literal; "(?e)" extended; "(?b)" basic; "(?x)" expanded
+ * syntax), with a stack of open groups.  It only needs to know what is an
+ * atom, a constraint, a quantifier and a group: that is enough to see a
+ * quantifier with no operand, the bounds, the nesting and how many atoms
+ * the pattern has once every bound is written out, which is what an NFA
+ * built from it costs.  Errors PostgreSQL also reports use its wording
+ * (regerrs.h), so a message does not depend on which check saw it first.
+ * ---------------------------------------------------------------------
+ */
+
+#define RX_BADRPT "quantifier operand invalid"
+#define RX_BADBR "invalid repetition count(s)"
+#define RX_EPAREN "parentheses () not balanced"
+#define RX_EBRACK "brackets [] not balanced"
+#define RX_EBRACE "braces {} not balanced"
+#define RX_EESCAPE "invalid escape \\ sequence"
+#define RX_BADOPT "invalid embedded option"
+#define RX_BADPAT "invalid regexp (reg version 0.8)"
+#define RX_INFINITE (-1)
+
+typedef enum rx_flavor
+{
+	RX_ARE,						/* advanced: PostgreSQL's default */
+	RX_ERE,						/* (?e) */
+	RX_BRE						/* (?b) */
+} rx_flavor;
+
+/* What the last token of the current branch was. */
+typedef enum rx_last
+{
+	RX_NONE,					/* nothing yet: start of a branch */
+	RX_ATOM,					/* an atom, which a quantifier may follow */
+	RX_QUANT,					/* a quantified atom: no second quantifier */
+	RX_CONSTRAINT				/* ^ $ \m lookaround ...: not quantifiable */
+} rx_last;
+
+typedef struct rx_frame
+{
+	double		atoms;			/* of the group so far, bounds written out */
+	double		last_atoms;		/* of its last atom, what a quantifier repeats */
+	rx_last		last;
+	bool		lookaround;
+	int			capture;		/* capture number, 0 for (?:...) */
+} rx_frame;
+
+typedef struct rx_scan
+{
+	const char *p;
+	const char *end;
+	rx_flavor	flavor;
+	bool		expanded;
+	bool		bre_open;		/* BRE: the last token was "\(" or the start */
+	bool		bre_caret;		/* BRE: the last token was an anchoring ^ */
+	int			depth;
+	rx_frame	frames[LS_MAX_PATTERN_DEPTH + 1];
+	int			ncaptures;
+	/* atoms of each closed capturing group, for back references */
+	double		capture_atoms[LS_MAX_PATTERN + 1];
+	char	   *errbuf;
+	size_t		errlen;
+} rx_scan;
+
+static bool
+rx_fail(rx_scan *s, const char *fmt,...)
+__attribute__((format(printf, 2, 3)));
+
+static bool
+rx_fail(rx_scan *s, const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->errbuf, s->errlen, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static bool
+rx_too_many(rx_scan *s)
+{
+	return rx_fail(s, "too complex (more than %d atoms once its bounds {m,n} are written out)",
+				   LS_MAX_PATTERN_ATOMS);
+}
+
+static bool
+rx_atom(rx_scan *s, double atoms)
+{
+	rx_frame   *f = &s->frames[s->depth];
+
+	f->atoms += atoms;
+	f->last_atoms = atoms;
+	f->last = RX_ATOM;
+	s->bre_open = s->bre_caret = false;
+	if (f->atoms > LS_MAX_PATTERN_ATOMS)
+		return rx_too_many(s);
+	return true;
+}
+
+static void
+rx_constraint(rx_scan *s)
+{
+	s->frames[s->depth].last = RX_CONSTRAINT;
+	s->bre_open = s->bre_caret = false;
+}
+
+/* A quantifier repeating the last atom: copies more of it (count >= 1). */
+static bool
+rx_quantify(rx_scan *s, double copies)
+{
+	rx_frame   *f = &s->frames[s->depth];
+
+	if (f->last != RX_ATOM)
+		return rx_fail(s, RX_BADRPT);
+	f->last = RX_QUANT;
+	s->bre_open = s->bre_caret = false;
+	if (copies > 1)
+		f->atoms += f->last_atoms * (copies - 1);
+	if (f->atoms > LS_MAX_PATTERN_ATOMS)
+		return rx_too_many(s);
+	return true;
+}
+
+static bool
+rx_open(rx_scan *s, bool capture, bool lookaround)
+{
+	rx_frame   *f;
+
+	if (s->depth >= LS_MAX_PATTERN_DEPTH)
+		return rx_fail(s, "too complex (groups nested deeper than %d)",
+					   LS_MAX_PATTERN_DEPTH);
+	f = &s->frames[++s->depth];
+	memset(f, 0, sizeof(*f));
+	f->lookaround = lookaround;
+	f->capture = capture ? ++s->ncaptures : 0;
+	s->bre_open = true;
+	s->bre_caret = false;
+	return true;
+}
+
+static bool
+rx_close(rx_scan *s)
+{
+	rx_frame	inner = s->frames[s->depth];
+
+	s->depth--;
+	if (inner.lookaround)
+	{
+		rx_frame   *f = &s->frames[s->depth];
+
+		f->atoms += inner.atoms;
+		rx_constraint(s);
+		return f->atoms <= LS_MAX_PATTERN_ATOMS || rx_too_many(s);
+	}
+	if (inner.capture > 0 && inner.capture <= LS_MAX_PATTERN)
+		s->capture_atoms[inner.capture] = inner.atoms;
+	return rx_atom(s, inner.atoms);
+}
+
+/* A back reference copies the group it names (PostgreSQL's dupnfa). */
+static bool
+rx_backref(rx_scan *s, long n)
+{
+	double		atoms = 1;
+
+	if (n >= 1 && n <= s->ncaptures && n <= LS_MAX_PATTERN &&
+		s->capture_atoms[n] > atoms)
+		atoms = s->capture_atoms[n];
+	return rx_atom(s, atoms);
+}
+
+static bool
+rx_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Expanded syntax: white space and #-comments between tokens mean nothing. */
+static void
+rx_skip(rx_scan *s)
+{
+	if (!s->expanded)
+		return;
+	for (;;)
+	{
+		while (s->p < s->end && is_space(*s->p))
+			s->p++;
+		if (s->p >= s->end || *s->p != '#')
+			break;
+		while (s->p < s->end && *s->p != '\n')
+			s->p++;
+	}
+}
+
+/* A repetition count: digits, at most LS_REGEX_DUPMAX (scannum). */
+static bool
+rx_count(rx_scan *s, int *n)
+{
+	long		v = 0;
+
+	while (s->p < s->end && rx_is_digit(*s->p))
+	{
+		if (v <= LS_REGEX_DUPMAX)
+			v = v * 10 + (*s->p - '0');
+		s->p++;
+		rx_skip(s);
+	}
+	if (v > LS_REGEX_DUPMAX)
+		return rx_fail(s, RX_BADBR);
+	*n = (int) v;
+	return true;
+}
+
+/*
+ * A bound after its opening "{" (or "\{" in a BRE): m, m, or m,n, then
+ * "}" ("\}"), in ARE optionally "?" for the non-greedy form.
+ */
+static bool
+rx_bound(rx_scan *s)
+{
+	int			m = 0;
+	int			n;
+
+	/* a BRE's "\{,3\}" has no m: scannum reads no digit, m is 0 */
+	rx_skip(s);
+	if (!rx_count(s, &m))
+		return false;
+	n = m;
+	if (s->p < s->end && *s->p == ',')
+	{
+		s->p++;
+		rx_skip(s);
+		n = RX_INFINITE;
+		if (s->p < s->end && rx_is_digit(*s->p) && !rx_count(s, &n))
+			return false;
+	}
+	if (s->p >= s->end)
+		return rx_fail(s, RX_EBRACE);
+	if (s->flavor == RX_BRE)
+	{
+		if (s->p[0] != '\\' || s->p + 1 >= s->end || s->p[1] != '}')
+			return rx_fail(s, RX_BADBR);
+		s->p += 2;
+	}
+	else
+	{
+		if (*s->p != '}')
+			return rx_fail(s, RX_BADBR);
+		s->p++;
+		if (s->flavor == RX_ARE && s->p < s->end && *s->p == '?')
+			s->p++;
+	}
+	if (n != RX_INFINITE && m > n)
+		return rx_fail(s, RX_BADBR);
+	/* {m,} is m copies and a loop; {0} drops the atom, counted as one */
+	return rx_quantify(s, n == RX_INFINITE ? m + 1 : (n > 1 ? n : 1));
+}
+
+/*
+ * A bracket expression after its "[": the members up to the closing "]",
+ * where a "]" first (after an optional "^") is a member, "[:", "[." and
+ * "[=" run to their own closing pair, and in an ARE a backslash escapes.
+ */
+static bool
+rx_bracket(rx_scan *s)
+{
+	if (s->p < s->end && *s->p == '^')
+		s->p++;
+	if (s->p < s->end && *s->p == ']')
+		s->p++;
+	for (;;)
+	{
+		char		c;
+
+		if (s->p >= s->end)
+			return rx_fail(s, RX_EBRACK);
+		c = *s->p++;
+		if (c == ']')
+			return rx_atom(s, 1);
+		if (c == '[' && s->p < s->end &&
+			(*s->p == ':' || *s->p == '.' || *s->p == '='))
+		{
+			char		close = *s->p++;
+
+			while (s->p + 1 < s->end && !(s->p[0] == close && s->p[1] == ']'))
+				s->p++;
+			if (s->p + 1 >= s->end)
+				return rx_fail(s, RX_EBRACK);
+			s->p += 2;
+		}
+		else if (c == '\\' && s->flavor == RX_ARE)
+		{
+			if (s->p >= s->end)
+				return rx_fail(s, RX_EESCAPE);
+			/* \cX names a control character by the X after it */
+			if (*s->p++ == 'c' && s->p < s->end)
+				s->p++;
+		}
+	}
+}
+
+/* "[[:<:]]" and "[[:>:]]": word boundaries, in every flavor. */
+static bool
+rx_word_boundary_bracket(rx_scan *s)
+{
+	if (s->end - s->p >= 6 && s->p[0] == '[' && s->p[1] == ':' &&
+		(s->p[2] == '<' || s->p[2] == '>') && s->p[3] == ':' &&
+		s->p[4] == ']' && s->p[5] == ']')
+	{
+		s->p += 6;
+		rx_constraint(s);
+		return true;
+	}
+	return false;
+}
+
+/* An ARE escape after its backslash (lexescape). */
+static bool
+rx_are_escape(rx_scan *s)
+{
+	char		c;
+
+	if (s->p >= s->end)
+		return rx_fail(s, RX_EESCAPE);
+	c = *s->p++;
+	switch (c)
+	{
+		case 'A':
+		case 'Z':
+		case 'm':
+		case 'M':
+		case 'y':
+		case 'Y':
+			rx_constraint(s);
+			return true;
+		case 'c':
+			if (s->p >= s->end)
+				return rx_fail(s, RX_EESCAPE);
+			s->p++;
+			return rx_atom(s, 1);
+		case '1':
+		case '2':
+		case '3':
+		case '4':
+		case '5':
+		case '6':
+		case '7':
+		case '8':
+		case '9':
+			{
+				/* one digit, or a number no larger than the groups so far */
+				const char *start = s->p - 1;
+				long		n = c - '0';
+
+				while (s->p < s->end && rx_is_digit(*s->p) && n <= LS_MAX_PATTERN)
+					n = n * 10 + (*s->p++ - '0');
+				if (s->p == start + 1 || n <= s->ncaptures)
+					return rx_backref(s, n);
+				return rx_atom(s, 1);	/* an octal escape */
+			}
+		default:
+			/* other letters are characters, classes or errors PostgreSQL reports */
+			return rx_atom(s, 1);
+	}
+}
+
+static bool
+rx_scan_are(rx_scan *s)
+{
+	for (;;)
+	{
+		char		c;
+
+		rx_skip(s);
+		if (s->p >= s->end)
+			break;
+		c = *s->p++;
+		switch (c)
+		{
+			case '|':
+				s->frames[s->depth].last = RX_NONE;
+				break;
+			case '*':
+			case '+':
+			case '?':
+				/* "*?", "+?", "??": the non-greedy forms, one token */
+				if (s->flavor == RX_ARE && s->p < s->end && *s->p == '?')
+					s->p++;
+				if (!rx_quantify(s, c == '+' ? 2 : 1))
+					return false;
+				break;
+			case '{':
+				rx_skip(s);
+				if (s->p >= s->end || !rx_is_digit(*s->p))
+				{
+					/* "{" not starting a bound is a character */
+					if (!rx_atom(s, 1))
+						return false;
+					break;
+				}
+				if (s->frames[s->depth].last != RX_ATOM)
+					return rx_fail(s, RX_BADRPT);
+				if (!rx_bound(s))
+					return false;
+				break;
+			case '(':
+				if (s->flavor == RX_ARE && s->p < s->end && *s->p == '?')
+				{
+					char		k;
+
+					s->p++;
+					if (s->p >= s->end)
+						return rx_fail(s, RX_BADRPT);
+					k = *s->p++;
+					if (k == ':')
+					{
+						if (!rx_open(s, false, false))
+							return false;
+					}
+					else if (k == '#')
+					{
+						/* a comment: up to and including ")" */
+						while (s->p < s->end && *s->p != ')')
+							s->p++;
+						if (s->p < s->end)
+							s->p++;
+					}
+					else if (k == '=' || k == '!')
+					{
+						if (!rx_open(s, false, true))
+							return false;
+					}
+					else if (k == '<' && s->p < s->end &&
+							 (*s->p == '=' || *s->p == '!'))
+					{
+						s->p++;
+						if (!rx_open(s, false, true))
+							return false;
+					}
+					else
+						return rx_fail(s, RX_BADRPT);
+					break;
+				}
+				if (!rx_open(s, true, false))
+					return false;
+				break;
+			case ')':
+				if (s->depth == 0)
+				{
+					/* an ERE takes a stray ")" as a character */
+					if (s->flavor == RX_ARE)
+						return rx_fail(s, RX_EPAREN);
+					if (!rx_atom(s, 1))
+						return false;
+					break;
+				}
+				if (!rx_close(s))
+					return false;
+				break;
+			case '[':
+				if (rx_word_boundary_bracket(s))
+					break;
+				if (!rx_bracket(s))
+					return false;
+				break;
+			case '^':
+			case '$':
+				rx_constraint(s);
+				break;
+			case '\\':
+				if (s->flavor == RX_ARE)
+				{
+					if (!rx_are_escape(s))
+						return false;
+					break;
+				}
+				/* an ERE escape is the character after the backslash */
+				if (s->p >= s->end)
+					return rx_fail(s, RX_EESCAPE);
+				s->p++;
+				if (!rx_atom(s, 1))
+					return false;
+				break;
+			default:
+				if (!rx_atom(s, 1))
+					return false;
+				break;
+		}
+	}
+	if (s->depth > 0)
+		return rx_fail(s, RX_EPAREN);
+	return true;
+}
+
+/* A BRE (brenext): groups, bounds and most operators are backslashed. */
+static bool
+rx_scan_bre(rx_scan *s)
+{
+	s->bre_open = true;
+	for (;;)
+	{
+		char		c;
+
+		rx_skip(s);
+		if (s->p >= s->end)
+			break;
+		c = *s->p++;
+		switch (c)
+		{
+			case '*':
+				/* at the start, after "\(" or an anchoring "^" a character */
+				if (s->bre_open || s->bre_caret)
+				{
+					if (!rx_atom(s, 1))
+						return false;
+				}
+				else if (!rx_quantify(s, 1))
+					return false;
+				break;
+			case '[':
+				if (rx_word_boundary_bracket(s))
+					break;
+				if (!rx_bracket(s))
+					return false;
+				break;
+			case '^':
+				if (s->bre_open)
+				{
+					rx_constraint(s);
+					s->bre_caret = true;
+				}
+				else if (!rx_atom(s, 1))
+					return false;
+				break;
+			case '$':
+				rx_skip(s);
+				if (s->p >= s->end ||
+					(s->p + 1 < s->end && s->p[0] == '\\' && s->p[1] == ')'))
+					rx_constraint(s);
+				else if (!rx_atom(s, 1))
+					return false;
+				break;
+			case '\\':
+				if (s->p >= s->end)
+					return rx_fail(s, RX_EESCAPE);
+				c = *s->p++;
+				if (c == '{')
+				{
+					if (s->frames[s->depth].last != RX_ATOM)
+						return rx_fail(s, RX_BADRPT);
+					if (!rx_bound(s))
+						return false;
+				}
+				else if (c == '(')
+				{
+					if (!rx_open(s, true, false))
+						return false;
+				}
+				else if (c == ')')
+				{
+					if (s->depth == 0)
+						return rx_fail(s, RX_EPAREN);
+					if (!rx_close(s))
+						return false;
+				}
+				else if (c == '<' || c == '>')
+					rx_constraint(s);
+				else if (c >= '1' && c <= '9')
+				{
+					if (!rx_backref(s, c - '0'))
+						return false;
+				}
+				else if (!rx_atom(s, 1))
+					return false;
+				break;
+			default:
+				if (!rx_atom(s, 1))
+					return false;
+				break;
+		}
+	}
+	if (s->depth > 0)
+		return rx_fail(s, RX_EPAREN);
+	return true;
+}
+
+/*
+ * The "***" directors and the embedded options of an ARE's start
+ * (prefixes() in regc_lex.c).  False with a message on error; *literal
+ * when the rest is a literal string.
+ */
+static bool
+rx_prefixes(rx_scan *s, bool *literal)
+{
+	*literal = false;
+	if (s->end - s->p >= 4 && strncmp(s->p, "***", 3) == 0)
+	{
+		switch (s->p[3])
+		{
+			case '?':
+				return rx_fail(s, RX_BADPAT);
+			case '=':
+				*literal = true;
+				return true;
+			case ':':
+				s->p += 4;
+				break;
+			default:
+				return rx_fail(s, RX_BADRPT);
+		}
+	}
+	if (s->end - s->p >= 3 && s->p[0] == '(' && s->p[1] == '?' && is_alpha(s->p[2]))
+	{
+		for (s->p += 2; s->p < s->end && is_alpha(*s->p); s->p++)
+		{
+			switch (*s->p)
+			{
+				case 'b':
+					s->flavor = RX_BRE;
+					*literal = false;
+					break;
+				case 'e':
+					s->flavor = RX_ERE;
+					*literal = false;
+					break;
+				case 'q':
+					*literal = true;
+					break;
+				case 'x':
+					s->expanded = true;
+					break;
+				case 't':
+					s->expanded = false;
+					break;
+				case 'c':
+				case 'i':
+				case 'm':
+				case 'n':
+				case 'p':
+				case 's':
+				case 'w':
+					break;
+				default:
+					return rx_fail(s, RX_BADOPT);
+			}
+		}
+		if (s->p >= s->end || *s->p != ')')
+			return rx_fail(s, RX_BADOPT);
+		s->p++;
+	}
+	return true;
+}
+
+bool
+ls_regex_precheck(const char *pattern, char *errbuf, size_t errlen)
+{
+	rx_scan    *s;
+	char		dummy[8];
+	size_t		len;
+	bool		literal;
+	bool		ok;
+
+	if (errbuf == NULL || errlen == 0)
+	{
+		errbuf = dummy;
+		errlen = sizeof(dummy);
+	}
+	errbuf[0] = '\0';
+	if (pattern == NULL)
+	{
+		snprintf(errbuf, errlen, "no pattern");
+		return false;
+	}
+	len = strlen(pattern);
+	if (len > LS_MAX_PATTERN)
+	{
+		snprintf(errbuf, errlen, "too long (%zu bytes; the limit is %d)",
+				 len, LS_MAX_PATTERN);
+		return false;
+	}
+
+	/* some 8 kB of group sizes: on the heap, not on a server's stack */
+	s = calloc(1, sizeof(rx_scan));
+	if (s == NULL)
+	{
+		snprintf(errbuf, errlen, "out of memory");
+		return false;
+	}
+	s->p = pattern;
+	s->end = pattern + len;
+	s->flavor = RX_ARE;
+	s->errbuf = errbuf;
+	s->errlen = errlen;
+	ok = rx_prefixes(s, &literal);
+	if (ok && !literal)
+		ok = s->flavor == RX_BRE ? rx_scan_bre(s) : rx_scan_are(s);
+	free(s);
+	return ok;
+}
+
+/* ---------------------------------------------------------------------
  * Rules
  * ---------------------------------------------------------------------
  */
 
-/* A name-like string: present, not blank, at most LS_MAX_NAME bytes. */
+/*
+ * The first character of s[0..len) that a name must not hold, as a code
+ * point, with its byte offset: C0 and C1 controls, DEL, the line and
+ * paragraph separators, and with format_too Unicode's format characters
+ * (category Cf: bidi overrides, zero-width characters, ...).  Those are what
+ * [[:cntrl:]] can match in PostgreSQL, whose answer depends on the
+ * database's locale (glibc's iswcntrl, ICU's u_iscntrl), and the model
+ * table's CHECK refuses a name that matches it.  -1 when there is none.
+ */
+static long
+forbidden_char(const char *s, size_t len, bool format_too, size_t *offset)
+{
+	/* Unicode 15's Cf ranges */
+	static const uint32_t format_ranges[][2] = {
+		{0x00ad, 0x00ad}, {0x0600, 0x0605}, {0x061c, 0x061c}, {0x06dd, 0x06dd},
+		{0x070f, 0x070f}, {0x0890, 0x0891}, {0x08e2, 0x08e2}, {0x180e, 0x180e},
+		{0x200b, 0x200f}, {0x202a, 0x202e}, {0x2060, 0x2064}, {0x2066, 0x206f},
+		{0xfeff, 0xfeff}, {0xfff9, 0xfffb}, {0x110bd, 0x110bd}, {0x110cd, 0x110cd},
+		{0x13430, 0x1343f}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a},
+		{0xe0001, 0xe0001}, {0xe0020, 0xe007f}
+	};
+	size_t		i = 0;
+
+	while (i < len)
+	{
+		const unsigned char *p = (const unsigned char *) s + i;
+		size_t		clen = utf8_char_len(p, len - i);
+		uint32_t	cp;
+		size_t		k;
+
+		if (clen == 0)
+		{
+			/* not UTF-8: the document's reader refused it already */
+			i++;
+			continue;
+		}
+		cp = clen == 1 ? p[0] : (uint32_t) (p[0] & (0x7f >> clen));
+		for (k = 1; k < clen; k++)
+			cp = (cp << 6) | (p[k] & 0x3f);
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029)
+		{
+			*offset = i;
+			return (long) cp;
+		}
+		if (format_too)
+		{
+			for (k = 0; k < sizeof(format_ranges) / sizeof(format_ranges[0]); k++)
+			{
+				if (cp >= format_ranges[k][0] && cp <= format_ranges[k][1])
+				{
+					*offset = i;
+					return (long) cp;
+				}
+			}
+		}
+		i += clen;
+	}
+	return -1;
+}
+
+/*
+ * A name-like string: present, not blank, at most LS_MAX_NAME bytes, no
+ * control characters (and for the model's name no format characters).
+ */
 static bool
-check_name(const char *s, const char *where, const char *field,
-		   ls_error *err)
+check_name_chars(const char *s, const char *where, const char *field,
+				 bool format_too, ls_error *err)
 {
 	size_t		len;
 	size_t		i;
+	long		bad;
 
 	if (s == NULL)
 		return fail_at(err, LS_ERR_INVALID, where, field,
@@ -547,6 +1321,43 @@ check_name(const char *s, const char *where, const char *field,
 		return fail_at(err, LS_ERR_INVALID, where, field,
 					   "is too long (%zu bytes; the limit is %d)",
 					   len, LS_MAX_NAME);
+	bad = forbidden_char(s, len, format_too, &i);
+	if (bad >= 0)
+		return fail_at(err, LS_ERR_INVALID, where, field,
+					   "must not contain %s characters (U+%04lX at byte %zu)",
+					   format_too ? "control or format" : "control", bad, i);
+	return true;
+}
+
+static bool
+check_name(const char *s, const char *where, const char *field,
+		   ls_error *err)
+{
+	return check_name_chars(s, where, field, false, err);
+}
+
+/*
+ * A number of a model: finite, and at most bound in magnitude (see
+ * LS_MAX_POINTS in model.h for why the bounds exist).
+ */
+static bool
+check_bounded(double v, double bound, const char *where, const char *field,
+			  ls_error *err)
+{
+	char		num[LS_NUMBER_BUFLEN];
+	char		lim[LS_NUMBER_BUFLEN];
+
+	if (!isfinite(v))
+		return fail_at(err, LS_ERR_INVALID, where, field,
+					   "expected a finite number");
+	if (fabs(v) > bound)
+	{
+		ls_number_format(v, num, sizeof(num));
+		ls_number_format(bound, lim, sizeof(lim));
+		return fail_at(err, LS_ERR_INVALID, where, field,
+					   "expected a number between -%s and %s, not %s",
+					   lim, lim, num);
+	}
 	return true;
 }
 
@@ -644,14 +1455,20 @@ check_text_values(const ls_condition *c, const char *where,
 			if (c->value_is_array || c->nvalues != 1 || c->values[0].is_number)
 				return fail_at(err, LS_ERR_INVALID, where, "value",
 							   "expected one pattern string for regex");
-			if (hooks != NULL && hooks->regex_check != NULL)
 			{
 				char		errbuf[256];
 				char		shown[80];
 
+				/*
+				 * The core's own check first: the host's engine (glibc's
+				 * regcomp in the validator) must never see a pattern whose
+				 * compilation could take the process down.
+				 */
 				errbuf[0] = '\0';
-				if (!hooks->regex_check(c->values[0].text, errbuf,
-										sizeof(errbuf), hooks->ctx))
+				if (!ls_regex_precheck(c->values[0].text, errbuf, sizeof(errbuf)) ||
+					(hooks != NULL && hooks->regex_check != NULL &&
+					 !hooks->regex_check(c->values[0].text, errbuf,
+										 sizeof(errbuf), hooks->ctx)))
 				{
 					ls_text_excerpt(c->values[0].text, shown, sizeof(shown));
 					errbuf[sizeof(errbuf) - 1] = '\0';
@@ -755,9 +1572,8 @@ ls_fit_rule_validate(const ls_fit_rule *r, const char *where,
 		return false;
 	if (!ls_condition_validate(&r->cond, true, where, hooks, err))
 		return false;
-	if (!isfinite(r->points))
-		return fail_at(err, LS_ERR_INVALID, where, "points",
-					   "expected a finite number");
+	if (!check_bounded(r->points, LS_MAX_POINTS, where, "points", err))
+		return false;
 	if (r->group != NULL && !check_name(r->group, where, "group", err))
 		return false;
 	return true;
@@ -779,16 +1595,14 @@ ls_intent_rule_validate(const ls_intent_rule *r, const char *where,
 		if (!ls_condition_validate(&r->where, false, where_where, hooks, err))
 			return false;
 	}
-	if (!isfinite(r->points))
-		return fail_at(err, LS_ERR_INVALID, where, "points",
-					   "expected a finite number");
+	if (!check_bounded(r->points, LS_MAX_POINTS, where, "points", err))
+		return false;
 	if (r->has_cap)
 	{
 		char		pts[LS_NUMBER_BUFLEN];
 
-		if (!isfinite(r->cap))
-			return fail_at(err, LS_ERR_INVALID, where, "cap",
-						   "expected a finite number");
+		if (!check_bounded(r->cap, LS_MAX_POINTS, where, "cap", err))
+			return false;
 		if (r->points == 0)
 			return fail_at(err, LS_ERR_INVALID, where, "cap",
 						   "not allowed when points is 0 (there is nothing to cap)");
@@ -961,6 +1775,13 @@ check_grades(const ls_model *m, ls_error *err)
 		if (!isfinite(g->bar))
 			return ls_error_set(err, LS_ERR_INVALID,
 								"fit.grades.%s: expected a finite number", shown);
+		if (fabs(g->bar) > LS_MAX_BAR)
+		{
+			char		path[WHERE_LEN];
+
+			snprintf(path, sizeof(path), "fit.grades.%s", shown);
+			return check_bounded(g->bar, LS_MAX_BAR, NULL, path, err);
+		}
 		for (j = 0; j < i; j++)
 			if (strcmp(m->grades[j].letter, g->letter) == 0)
 				return ls_error_set(err, LS_ERR_INVALID,
@@ -986,9 +1807,36 @@ check_grades(const ls_model *m, ls_error *err)
 static bool
 check_finite(double v, const char *path, ls_error *err)
 {
-	if (!isfinite(v))
-		return ls_error_set(err, LS_ERR_INVALID, "%s: expected a finite number",
-							path);
+	return check_bounded(v, LS_MAX_BAR, NULL, path, err);
+}
+
+/*
+ * A duration the catalog can hold: the half-life is stored as an interval
+ * of whole microseconds (llround(seconds * 1e6), so it must round to at
+ * least one and fit in int64), a task SLA as text that PostgreSQL's
+ * interval input reads back and adds to the alert's time (so at least a
+ * second, where ls_duration_format never writes an exponent).  0 is "none"
+ * and checked by the caller.
+ */
+static bool
+check_duration(double seconds, double min_seconds, const char *path,
+			   ls_error *err)
+{
+	char		lim[LS_NUMBER_BUFLEN];
+
+	if (!isfinite(seconds) || seconds < 0)
+		return ls_error_set(err, LS_ERR_INVALID,
+							"%s: expected a positive duration", path);
+	if (seconds > LS_MAX_DURATION_SECONDS)
+	{
+		ls_number_format(LS_MAX_DURATION_DAYS, lim, sizeof(lim));
+		return ls_error_set(err, LS_ERR_INVALID,
+							"%s: is too long (the limit is %s days)", path, lim);
+	}
+	if (min_seconds >= 1 ? seconds < min_seconds : llround(seconds * 1e6) < 1)
+		return ls_error_set(err, LS_ERR_INVALID,
+							"%s: is too short (the least is %s)", path,
+							min_seconds >= 1 ? "1 second" : "1 microsecond");
 	return true;
 }
 
@@ -996,7 +1844,9 @@ bool
 ls_model_validate(const ls_model *m, const ls_validate_hooks *hooks,
 				  ls_error *err)
 {
-	if (!check_name(m->name, NULL, "name", err))
+	int			k;
+
+	if (!check_name_chars(m->name, NULL, "name", true, err))
 		return false;
 	if (m->status != NULL &&
 		strcmp(m->status, LS_STATUS_DRAFT) != 0 &&
@@ -1013,15 +1863,35 @@ ls_model_validate(const ls_model *m, const ls_validate_hooks *hooks,
 	}
 	if (!check_rules(m, hooks, err) || !check_grades(m, err))
 		return false;
+	/* 0 is "no decay" (a document's null); a document's "0 days" is refused when read */
 	if (!isfinite(m->half_life_seconds) || m->half_life_seconds < 0)
 		return ls_error_set(err, LS_ERR_INVALID,
-							"intent.half_life: expected a duration of zero or more (or null for no decay)");
+							"intent.half_life: expected a positive duration (or null for no decay)");
+	if (m->half_life_seconds > 0 &&
+		!check_duration(m->half_life_seconds, 0, "intent.half_life", err))
+		return false;
 	if (m->has_inactivity)
 	{
-		if (!isfinite(m->inactivity_days) || m->inactivity_days <= 0)
+		char		lim[LS_NUMBER_BUFLEN];
+
+		ls_number_format(LS_MAX_DURATION_DAYS, lim, sizeof(lim));
+		if (!isfinite(m->inactivity_days) || m->inactivity_days <= 0 ||
+			m->inactivity_days > LS_MAX_DURATION_DAYS)
 			return ls_error_set(err, LS_ERR_INVALID,
-								"intent.inactivity.days: expected a number of days greater than 0");
-		if (!check_finite(m->inactivity_points, "intent.inactivity.points", err))
+								"intent.inactivity.days: expected a number of days greater than 0 and at most %s",
+								lim);
+		if (!check_bounded(m->inactivity_points, LS_MAX_POINTS, NULL,
+						   "intent.inactivity.points", err))
+			return false;
+	}
+	for (k = 0; k < LS_ROUTE_COUNT; k++)
+	{
+		char		path[64];
+
+		if (m->task_sla_seconds[k] == 0)
+			continue;
+		snprintf(path, sizeof(path), "alerts.sla.%s", ls_route_names[k]);
+		if (!check_duration(m->task_sla_seconds[k], 1, path, err))
 			return false;
 	}
 	if (!check_finite(m->mql, "thresholds.mql", err) ||
@@ -1038,8 +1908,8 @@ ls_model_validate(const ls_model *m, const ls_validate_hooks *hooks,
 	}
 	return check_finite(m->fit_high, "routing.fit_high", err) &&
 		check_finite(m->intent_high, "routing.intent_high", err) &&
-		check_finite(m->fit_weight, "weights.fit", err) &&
-		check_finite(m->intent_weight, "weights.intent", err);
+		check_bounded(m->fit_weight, LS_MAX_WEIGHT, NULL, "weights.fit", err) &&
+		check_bounded(m->intent_weight, LS_MAX_WEIGHT, NULL, "weights.intent", err);
 }
 
 /*

@@ -9,7 +9,11 @@
  *
  * Regexes are checked with POSIX regcomp after translating the escapes
  * only PostgreSQL knows; that is an approximation of PostgreSQL's engine,
- * whose verdict at import time is the one that counts.
+ * whose verdict at import time is the one that counts.  glibc's regcomp
+ * accepts what PostgreSQL does not ("a++") and can take gigabytes on a
+ * short pattern, so it only sees what the core's ls_regex_precheck let
+ * through (bounded in length, repetition and nesting), and runs under an
+ * address-space limit besides.
  */
 #include <errno.h>
 #include <regex.h>
@@ -17,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "error.h"
@@ -25,6 +31,9 @@
 
 #define EXIT_INVALID 1
 #define EXIT_USAGE 2
+
+/* What one regcomp may add to the process's address space. */
+#define REGCOMP_MEMORY ((rlim_t) 256 * 1024 * 1024)
 
 static void
 usage(FILE *out)
@@ -214,6 +223,42 @@ translate_regex(const char *pattern)
 	return out;
 }
 
+/* The process's address space now, in bytes; 0 when unknown. */
+static rlim_t
+address_space_used(void)
+{
+	FILE	   *f = fopen("/proc/self/statm", "r");
+	unsigned long pages = 0;
+	long		page = sysconf(_SC_PAGESIZE);
+
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%lu", &pages) != 1)
+		pages = 0;
+	fclose(f);
+	return page > 0 ? (rlim_t) pages * (rlim_t) page : 0;
+}
+
+/*
+ * Lower the soft address-space limit to what is used now plus
+ * REGCOMP_MEMORY (never above the current limit); *saved keeps the old one
+ * for limit_restore.  False when it cannot be set (then nothing changed).
+ */
+static bool
+limit_address_space(struct rlimit *saved)
+{
+	struct rlimit lim;
+	rlim_t		used = address_space_used();
+
+	if (used == 0 || getrlimit(RLIMIT_AS, saved) != 0)
+		return false;
+	lim = *saved;
+	if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur <= used + REGCOMP_MEMORY)
+		return false;
+	lim.rlim_cur = used + REGCOMP_MEMORY;
+	return setrlimit(RLIMIT_AS, &lim) == 0;
+}
+
 static bool
 posix_regex_check(const char *pattern, char *errbuf, size_t errlen, void *ctx)
 {
@@ -221,6 +266,8 @@ posix_regex_check(const char *pattern, char *errbuf, size_t errlen, void *ctx)
 	char	   *translated;
 	regex_t		re;
 	int			rc;
+	struct rlimit saved;
+	bool		limited;
 
 	(void) ctx;
 	pattern = skip_directors(pattern, &literal);
@@ -232,8 +279,18 @@ posix_regex_check(const char *pattern, char *errbuf, size_t errlen, void *ctx)
 		snprintf(errbuf, errlen, "out of memory");
 		return false;
 	}
+	limited = limit_address_space(&saved);
 	rc = regcomp(&re, translated, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	if (limited)
+		setrlimit(RLIMIT_AS, &saved);
 	free(translated);
+	if (rc == REG_ESPACE)
+	{
+		snprintf(errbuf, errlen,
+				 "too complex (compiling it takes more than %d MB)",
+				 (int) (REGCOMP_MEMORY / (1024 * 1024)));
+		return false;
+	}
 	if (rc != 0)
 	{
 		regerror(rc, &re, errbuf, errlen);

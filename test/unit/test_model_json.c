@@ -306,7 +306,7 @@ TEST(round_trip_is_byte_identical)
 		"  {'name': 'r3', 'attribute': 'y', 'op': 'eq', 'value': 42, 'points': 2.5},"
 		"  {'name': 'r4', 'attribute': 'z', 'op': 'missing', 'points': 0},"
 		"  {'name': 'r5', 'attribute': 'w', 'op': 'contains', 'value': ['only one'], 'points': 1},"
-		"  {'name': 'quotes \\' \\\\ \\n \\t \\u0001 \\u00e9 \\u2028 / \\/', 'attribute': 'w', 'op': 'exists', 'points': 1}],"
+		"  {'name': 'quotes', 'attribute': 'w', 'op': 'contains', 'value': 'quotes \\' \\\\ \\n \\t \\u0001 \\u00e9 \\u2028 / \\/', 'points': 1}],"
 		"  'grades': {'C': 40.5, 'A': 80, 'B+': 70.25}},"
 		" 'intent': {'half_life': '1.5 days', 'rules': ["
 		"  {'name': 'i1', 'event': 'e', 'where': {'attribute': 'n', 'op': 'lt', 'value': 1e-300}, 'points': 1, 'cap': 1.5}]},"
@@ -347,7 +347,7 @@ TEST(round_trip_is_byte_identical)
 			CHECK_CONTAINS(once, "\"points\": -0.30000000000000004");
 			CHECK_CONTAINS(once, "\"value\": 42");
 			CHECK_CONTAINS(once, "\"value\": [\"only one\"]");
-			CHECK_CONTAINS(once, "\"name\": \"quotes \\\" \\\\ \\n \\t \\u0001 \xc3\xa9 \xe2\x80\xa8 / /\"");
+			CHECK_CONTAINS(once, "\"value\": \"quotes \\\" \\\\ \\n \\t \\u0001 \xc3\xa9 \xe2\x80\xa8 / /\"");
 			CHECK_CONTAINS(once, "\"half_life\": \"36 hours\"");
 			CHECK_CONTAINS(once, "\"status\": \"shadow\"");
 			CHECK_CONTAINS(once, "\"sql\": 1e+15");
@@ -637,11 +637,11 @@ TEST(integer_bounds_are_exact)
 	ls_model   *m;
 
 	ls_arena_init_malloc(&arena);
-	m = PARSES("{'name': 'x', 'thresholds': {'mql': -9223372036854775808, 'sql': 18446744073709551615}}", &arena);
+	m = PARSES(FITDOC("{'name': 'r', 'attribute': 'a', 'op': 'between', 'value': [-9223372036854775808, 18446744073709551615], 'points': 1}"), &arena);
 	if (m != NULL)
 	{
-		CHECK(m->mql == -9223372036854775808.0);
-		CHECK(m->sql == 18446744073709551615.0);
+		CHECK(m->fit_rules[0].cond.values[0].num == -9223372036854775808.0);
+		CHECK(m->fit_rules[0].cond.values[1].num == 18446744073709551615.0);
 	}
 	ls_arena_free(&arena);
 }
@@ -930,7 +930,7 @@ TEST(durations_in_documents)
 	ls_arena_init_malloc(&arena);
 	m = PARSES("{'name': 'x', 'intent': {'half_life': '1 week 2 days'}}", &arena);
 	CHECK(m != NULL && m->half_life_seconds == 9 * 86400.0);
-	m = PARSES("{'name': 'x', 'intent': {'half_life': '0 days'}}", &arena);
+	m = PARSES("{'name': 'x', 'intent': {'half_life': null}}", &arena);
 	CHECK(m != NULL && m->half_life_seconds == 0);
 	ls_arena_free(&arena);
 }
@@ -988,9 +988,15 @@ TEST(regex_hook)
 	CHECK(m != NULL);
 	CHECK(regex_calls == 1);
 
-	/* without a hook nothing is checked */
-	doc = jdoc(FITDOC(RULE("regex", "'value': '(abc', ")));
+	/* without a hook only the core's own precheck runs */
+	doc = jdoc(FITDOC(RULE("regex", "'value': '[(]', ")));
 	CHECK(ls_model_from_json(doc, strlen(doc), &arena, NULL, &m, &err));
+	free(doc);
+	FAILS(FITDOC(RULE("regex", "'value': '[(]', ")), LS_ERR_INVALID,
+		  "fit.rules[0].value: invalid regular expression \"[(]\": parentheses () not balanced");
+	doc = jdoc(FITDOC(RULE("regex", "'value': '(abc', ")));
+	CHECK(!ls_model_from_json(doc, strlen(doc), &arena, NULL, &m, &err));
+	CHECK_STR(err.msg, "fit.rules[0].value: invalid regular expression \"(abc\": parentheses () not balanced");
 	free(doc);
 	ls_arena_free(&arena);
 }

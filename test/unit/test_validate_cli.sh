@@ -203,5 +203,64 @@ run big.json
 check "a document over 16 MiB exits 1" status_is 1
 check "with the size limit" err_has "big.json: the model document is too large"
 
+# --- bounds the server's catalog and PostgreSQL's regex engine enforce -----
+
+# the 35-byte pattern on which glibc's regcomp took 20 GB: refused before
+# regcomp sees it, in little memory and little time
+printf '{"name": "x", "fit": {"rules": [{"name": "r", "attribute": "a", "op": "regex", "value": "(zz\\\\%s)", "points": 1}]}}' \
+	"$(printf '+%.0s' $(seq 30))" >glibc-bomb.json
+start=$(date +%s)
+( ulimit -v 500000; exec "$BIN" glibc-bomb.json ) >"$T/out" 2>"$T/err"
+rc=$?
+check "the regcomp bomb exits 1" status_is 1
+check "quickly" test $(($(date +%s) - start)) -le 5
+check "saying why" err_has 'glibc-bomb.json: fit.rules[0].value: invalid regular expression "(zz\++++++++++++++++++++++++++++++)": quantifier operand invalid'
+
+cat >bound.json <<'EOF'
+{"name": "x", "fit": {"rules": [{"name": "r", "attribute": "a", "op": "regex", "value": "a{256}", "points": 1}]}}
+EOF
+run bound.json
+check "a bound over 255 exits 1" status_is 1
+check "with PostgreSQL's message" err_has 'bound.json: fit.rules[0].value: invalid regular expression "a{256}": invalid repetition count(s)'
+
+cat >nongreedy.json <<'EOF'
+{"name": "x", "fit": {"rules": [{"name": "r", "attribute": "a", "op": "regex", "value": "^(vp|c[eft]o)+?\\s*(of|at)??\\w{2,3}?$", "points": 1}]}}
+EOF
+run nongreedy.json
+check "non-greedy quantifiers are valid" status_is 0
+
+# valid for PostgreSQL, but glibc's regcomp would take gigabytes: the
+# address-space limit turns that into a refusal
+cat >heavy.json <<'EOF'
+{"name": "x", "fit": {"rules": [{"name": "r", "attribute": "a", "op": "regex", "value": "((a?){100}){100}", "points": 1}]}}
+EOF
+( ulimit -v 1000000; exec "$BIN" heavy.json ) >"$T/out" 2>"$T/err"
+rc=$?
+check "a regex too costly for regcomp exits 1" status_is 1
+check "with a limit message" err_has 'heavy.json: fit.rules[0].value: invalid regular expression "((a?){100}){100}": too complex (compiling it takes more than 256 MB)'
+
+cat >zero-half-life.json <<'EOF'
+{"name": "x", "intent": {"half_life": "0 days"}}
+EOF
+run zero-half-life.json
+check "a half-life of 0 days exits 1" status_is 1
+check "with its path" err_has 'zero-half-life.json: intent.half_life: expected a positive duration (or null for no decay)'
+
+cat >huge-points.json <<'EOF'
+{"name": "x", "fit": {"rules": [
+  {"name": "a", "attribute": "a", "op": "exists", "points": 1e308},
+  {"name": "b", "attribute": "a", "op": "exists", "points": 1e308}]}}
+EOF
+run huge-points.json
+check "points past 1e9 exit 1" status_is 1
+check "with the bound" err_has 'huge-points.json: fit.rules[0].points: expected a number between -1000000000 and 1000000000, not 1e+308'
+
+cat >control-name.json <<'EOF'
+{"name": "bad\u0007name"}
+EOF
+run control-name.json
+check "a control character in the model name exits 1" status_is 1
+check "with the character" err_has 'control-name.json: name: must not contain control or format characters (U+0007 at byte 3)'
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
