@@ -20,6 +20,7 @@
 
 #include "leadscore.h"
 #include "score_hist.h"
+#include "wire.h"
 
 typedef struct hist_state
 {
@@ -142,29 +143,43 @@ ls_hist_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
+/* The byte format is the core's (wire.c), big-endian like pq_send*. */
+static void
+hist_wire_error(const ls_error *err)
+{
+	ereport(ERROR,
+			(errcode(err->kind == LS_ERR_NOMEM ? ERRCODE_OUT_OF_MEMORY
+					 : ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("%s", err->msg)));
+}
+
 PG_FUNCTION_INFO_V1(ls_hist_serialize);
 Datum
 ls_hist_serialize(PG_FUNCTION_ARGS)
 {
-	hist_state *st = (hist_state *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
+	hist_state *st;
 	const ls_hist_entry *e;
-	size_t		n,
-				i;
+	size_t		n;
+	size_t		size;
+	size_t		len;
+	bytea	   *out;
+	ls_error	err;
 
+	if (!AggCheckCallContext(fcinfo, NULL))
+		ls_not_in_aggregate("hist_serialize", "calibration");
+	st = (hist_state *) PG_GETARG_POINTER(0);
 	e = ls_hist_sorted(st->hist, &n);
-	pq_begintypsend(&buf);
-	pq_sendint32(&buf, st->buckets);
-	pq_sendfloat8(&buf, st->min_precision);
-	pq_sendbyte(&buf, st->has_extra ? 1 : 0);
-	pq_sendint64(&buf, (int64) n);
-	for (i = 0; i < n; i++)
-	{
-		pq_sendfloat8(&buf, e[i].score);
-		pq_sendint64(&buf, e[i].pos);
-		pq_sendint64(&buf, e[i].neg);
-	}
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	size = ls_hist_wire_size(n);
+	if (size == 0 || size > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("score histogram of %zu distinct scores is too large to serialize", n)));
+	out = palloc(VARHDRSZ + size);
+	if (!ls_hist_wire_encode(st->buckets, st->min_precision, st->has_extra, e, n,
+							 VARDATA(out), size, &len, &err))
+		hist_wire_error(&err);
+	SET_VARSIZE(out, VARHDRSZ + len);
+	PG_RETURN_BYTEA_P(out);
 }
 
 PG_FUNCTION_INFO_V1(ls_hist_deserialize);
@@ -173,34 +188,20 @@ ls_hist_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	MemoryContext aggcxt;
-	StringInfoData buf;
 	hist_state *st;
-	int64		n,
-				i;
+	ls_hist_wire w;
+	ls_error	err;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		ls_not_in_aggregate("hist_deserialize", "calibration");
+	if (!ls_hist_wire_decode(VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes), &w, &err))
+		hist_wire_error(&err);
 	st = state_new(aggcxt);
-	buf.data = VARDATA_ANY(bytes);
-	buf.len = VARSIZE_ANY_EXHDR(bytes);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	st->buckets = pq_getmsgint(&buf, 4);
-	st->min_precision = pq_getmsgfloat8(&buf);
-	st->has_extra = pq_getmsgbyte(&buf) != 0;
-	n = pq_getmsgint64(&buf);
-	for (i = 0; i < n; i++)
-	{
-		double		score = pq_getmsgfloat8(&buf);
-		int64		pos = pq_getmsgint64(&buf);
-		int64		neg = pq_getmsgint64(&buf);
-
-		if (!ls_hist_add_counts(st->hist, score, pos, neg))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid serialized score histogram")));
-	}
-	pq_getmsgend(&buf);
+	st->buckets = w.buckets;
+	st->min_precision = w.min_precision;
+	st->has_extra = w.has_extra;
+	if (!ls_hist_wire_load(&w, st->hist, &err))
+		hist_wire_error(&err);
 	PG_RETURN_POINTER(st);
 }
 

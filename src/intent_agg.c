@@ -30,6 +30,7 @@
 #include "utils/typcache.h"
 
 #include "fit_call.h"
+#include "wire.h"
 
 /* A timestamptz argument that must be a finite instant. */
 static TimestampTz
@@ -284,28 +285,38 @@ ls_intent_combine_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-/* Portable byte order through pq_*, so states cross to parallel workers. */
+/*
+ * The byte format is the core's (wire.c), big-endian like pq_send*, so the
+ * decoder that checks every field is the one the fuzzers run.
+ */
+static void
+wire_error(const ls_error *err)
+{
+	ereport(ERROR,
+			(errcode(err->kind == LS_ERR_NOMEM ? ERRCODE_OUT_OF_MEMORY
+					 : ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("intent_score: %s", err->msg)));
+}
+
 PG_FUNCTION_INFO_V1(ls_intent_serialize);
 Datum
 ls_intent_serialize(PG_FUNCTION_ARGS)
 {
 	intent_agg *a = (intent_agg *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-	int			i;
+	size_t		size;
+	size_t		len;
+	bytea	   *out;
+	ls_error	err;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		ls_not_in_aggregate("intent_serialize", "intent_score");
-	pq_begintypsend(&buf);
-	pq_sendstring(&buf, a->model);
-	pq_sendint32(&buf, a->version);
-	pq_sendint64(&buf, a->pending_from);
-	pq_sendint64(&buf, a->s->as_of);
-	pq_sendint64(&buf, a->s->newest);
-	pq_sendint64(&buf, a->s->n_events);
-	pq_sendint32(&buf, a->s->n_rules);
-	for (i = 0; i < a->s->n_rules; i++)
-		pq_sendfloat8(&buf, a->s->sums[i]);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	size = ls_intent_wire_size(a->model, a->s->n_rules);
+	out = palloc(VARHDRSZ + size);
+	if (!ls_intent_wire_encode(a->model, a->version, a->pending_from, a->s,
+							   VARDATA(out), size, &len, &err))
+		wire_error(&err);
+	SET_VARSIZE(out, VARHDRSZ + len);
+	PG_RETURN_BYTEA_P(out);
 }
 
 PG_FUNCTION_INFO_V1(ls_intent_deserialize);
@@ -314,42 +325,17 @@ ls_intent_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	MemoryContext aggcxt;
-	StringInfoData buf;
-	const char *model;
-	int32		version;
-	int64		pending,
-				as_of,
-				newest,
-				n_events;
-	int32		n_rules;
+	ls_intent_wire w;
+	ls_error	err;
 	intent_agg *a;
-	int			i;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		ls_not_in_aggregate("intent_deserialize", "intent_score");
-	/* initReadOnlyStringInfo is 17+; this works on every version */
-	buf.data = VARDATA_ANY(bytes);
-	buf.len = VARSIZE_ANY_EXHDR(bytes);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	model = pq_getmsgstring(&buf);
-	version = pq_getmsgint(&buf, 4);
-	pending = pq_getmsgint64(&buf);
-	as_of = pq_getmsgint64(&buf);
-	newest = pq_getmsgint64(&buf);
-	n_events = pq_getmsgint64(&buf);
-	n_rules = pq_getmsgint(&buf, 4);
-	if (n_rules < 0 || n_rules > LS_MAX_RULES)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("intent_score: serialized state has %d rules", n_rules)));
-	a = agg_new(aggcxt, model, version, n_rules, as_of);
-	a->pending_from = pending;
-	a->s->newest = newest;
-	a->s->n_events = n_events;
-	for (i = 0; i < n_rules; i++)
-		a->s->sums[i] = pq_getmsgfloat8(&buf);
-	pq_getmsgend(&buf);
+	if (!ls_intent_wire_decode(VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes), &w, &err))
+		wire_error(&err);
+	a = agg_new(aggcxt, w.model, w.version, w.n_rules, w.as_of);
+	a->pending_from = w.pending_from;
+	ls_intent_wire_fill(&w, a->s);
 	PG_RETURN_POINTER(a);
 }
 
