@@ -42,7 +42,7 @@ SELECT count(*) AS scores,
  WHERE m.name = 'dec' AND s.intent_state IS DISTINCT FROM NULL;
 
 -- decays reach at most the clock plus a minute: in the future, refused
-\set VERBOSITY terse
+\set VERBOSITY sqlstate
 SELECT leadscore.apply_decay(now() + interval '30 days');
 SELECT leadscore.apply_decay_batch(now() + interval '2 minutes', 100);
 SELECT leadscore.recompute_intent(1, '{1}', now() + interval '30 days');

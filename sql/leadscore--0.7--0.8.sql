@@ -65,6 +65,7 @@ AS $$
 DECLARE
     b       leadscore.binding;
     status  text;
+    mname   text;
     tab     regclass;
 BEGIN
     SELECT * INTO b FROM leadscore.binding WHERE id = binding_id::integer;
@@ -83,7 +84,8 @@ BEGIN
     END IF;
     FOREACH tab IN ARRAY ARRAY[b.leads, b.events] LOOP
         IF NOT EXISTS (SELECT FROM pg_class WHERE oid = tab) THEN
-            RAISE WARNING 'leadscore: a table of binding % was dropped; the binding does nothing', b.id
+            RAISE WARNING 'leadscore: a table bound to model "%" was dropped; the binding does nothing',
+                  (SELECT m.name FROM leadscore.model m WHERE m.id = b.model_id)
                   USING HINT = 'Call leadscore.unbind() for its model.';
             RETURN NULL;
         END IF;
@@ -93,10 +95,10 @@ BEGIN
                         HINT = 'Grant it SELECT again, or unbind the model.';
         END IF;
     END LOOP;
-    SELECT m.status INTO status FROM leadscore.model m WHERE m.id = b.model_id;
+    SELECT m.status, m.name INTO status, mname FROM leadscore.model m WHERE m.id = b.model_id;
     IF status = 'retired' THEN
         IF relid IS NOT NULL THEN
-            RAISE WARNING 'leadscore: model of binding % is retired; trigger on % does nothing', b.id, relid::regclass
+            RAISE WARNING 'leadscore: model "%" is retired; its trigger on % does nothing', mname, relid::regclass
                   USING HINT = 'Call leadscore.unbind() for it.';
         END IF;
         RETURN NULL;
@@ -876,7 +878,7 @@ SELECT m.name AS model, s.lead_key,
        (s.intent_state).newest AS last_activity,
        coalesce((s.intent_state).n_events, 0) AS events,
        s.updated_at,
-       s.intent_state IS NOT NULL AND (s.intent_state).model_version IS DISTINCT FROM m.version AS intent_stale
+       s.intent_state IS DISTINCT FROM NULL AND (s.intent_state).model_version IS DISTINCT FROM m.version AS intent_stale
   FROM leadscore.score s JOIN leadscore.model m ON m.id = s.model_id;
 COMMENT ON VIEW leadscore.lead_score IS
     'One readable row per (model, lead) for dashboards: scores rounded to 2 decimals, intent as of intent_as_of (the last decay or event); intent_stale: the intent follows an older version of the rules until the next decay or rescore';
