@@ -71,6 +71,15 @@ SELECT * FROM d_check;
 SELECT leadscore.apply_decay(NULL);
 SELECT leadscore.apply_decay('infinity');
 SELECT leadscore.apply_decay_batch(now(), 0);
+-- the clock steps back three days (the hook back to 0): no state moves back,
+-- a decay to the present changes nothing, new events still count exactly
+RESET leadscore.clock_offset;
+SELECT leadscore.apply_decay(now()) AS after_step_back;
+INSERT INTO d_events VALUES (1, 'demo', now()), (7, 'view', now() - interval '1 hour');
+SELECT * FROM d_check;
+SELECT count(*) AS moved_back FROM leadscore.score s JOIN leadscore.model m ON m.id = s.model_id
+ WHERE m.name = 'dec' AND (s.intent_state).as_of < :'t2';
+SET leadscore.clock_offset = '3d';
 
 -- worker_status: this database is not served (leadscore.database = postgres)
 SELECT database = current_database() AS here, enabled, decay_time, last_run, next_run IS NOT NULL AS scheduled
