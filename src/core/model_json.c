@@ -456,13 +456,15 @@ static bool
 scan_close_object(scanner *s)
 {
 	scan_frame *f = &s->frames[s->depth - 1];
-	scan_key   *keys = s->keys + f->keys_start;
 	size_t		n = s->nkeys - f->keys_start;
 	const scan_key *dup = NULL;
 	size_t		i;
 
+	/* s->keys is NULL until the first key: no arithmetic on it before */
 	if (n > 1)
 	{
+		scan_key   *keys = s->keys + f->keys_start;
+
 		for (i = 0; i < n; i++)
 			keys[i].p = s->keybuf + keys[i].off;
 		qsort(keys, n, sizeof(scan_key), scan_key_cmp);

@@ -538,6 +538,13 @@ TEST(root_not_object)
 	FAILS("5", LS_ERR_INVALID, "the model document must be a JSON object, not a number");
 	FAILS("null", LS_ERR_INVALID, "the model document must be a JSON object, not null");
 	FAILS("true", LS_ERR_INVALID, "the model document must be a JSON object, not a boolean");
+	/*
+	 * fuzz_model_json: an object closing before any key was ever read did
+	 * pointer arithmetic on the scanner's still-NULL key array (UBSan).
+	 */
+	FAILS("{}", LS_ERR_INVALID, "name: is required");
+	FAILS("[{}, {}]", LS_ERR_INVALID, "the model document must be a JSON object, not an array");
+	FAILS("{'fit': {}}", LS_ERR_INVALID, "name: is required");
 }
 
 TEST(missing_required)
