@@ -79,6 +79,6 @@ demo:
 	@bash test/demo/run $(if $(LEADS_CSV),--leads-csv "$(LEADS_CSV)")
 bench:
 	@bash test/install-deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all test/alert_listener
 	@$(MAKE) --no-print-directory install >/dev/null
 	@bash test/bench/run $(or $(BENCH_SCALE),1)

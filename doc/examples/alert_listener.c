@@ -1,7 +1,7 @@
 /*
  * alert_listener — deliver leadscore alerts: LISTEN, print or forward, ack.
  *
- *   alert_listener [--exec CMD] [--max N] [--timeout SECONDS] [CONNINFO]
+ *   alert_listener [--exec CMD] [--max N] [--timeout SECONDS] [--timestamps] [CONNINFO]
  *
  * leadscore writes every alert to the outbox table leadscore.alert and
  * sends NOTIFY leadscore at commit.  A notification is only a wake-up: the
@@ -12,7 +12,9 @@
  * Each alert's JSON payload is printed on a line; with --exec it is also
  * piped to `sh -c CMD` (e.g. a curl to a chat webhook) and acknowledged
  * only when CMD exits 0.  --max stops after N alerts, --timeout after that
- * many seconds without one (both for scripts and tests).
+ * many seconds without one (both for scripts and tests).  --timestamps
+ * prefixes each printed payload with the time it was delivered (Unix
+ * seconds and a tab), to measure how long alerts take to reach a person.
  *
  * Build: cc -o alert_listener alert_listener.c -I$(pg_config --includedir) -lpq
  */
@@ -26,6 +28,7 @@
 #include <libpq-fe.h>
 
 static const char *exec_cmd = NULL;
+static int	timestamps = 0;
 
 static void
 die(PGconn *conn, const char *what)
@@ -69,6 +72,13 @@ drain(PGconn *conn)
 		const char *params[1] = {id};
 		PGresult   *ack;
 
+		if (timestamps)
+		{
+			struct timespec now;
+
+			clock_gettime(CLOCK_REALTIME, &now);
+			printf("%ld.%06ld\t", (long) now.tv_sec, (long) (now.tv_nsec / 1000));
+		}
 		printf("%s\n", payload);
 		fflush(stdout);
 		if (!forward(payload))
@@ -107,11 +117,13 @@ main(int argc, char **argv)
 			max = atol(argv[++i]);
 		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
 			timeout = atol(argv[++i]);
+		else if (strcmp(argv[i], "--timestamps") == 0)
+			timestamps = 1;
 		else if (argv[i][0] != '-')
 			conninfo = argv[i];
 		else
 		{
-			fprintf(stderr, "usage: alert_listener [--exec CMD] [--max N] [--timeout SECONDS] [CONNINFO]\n");
+			fprintf(stderr, "usage: alert_listener [--exec CMD] [--max N] [--timeout SECONDS] [--timestamps] [CONNINFO]\n");
 			return 2;
 		}
 	}
