@@ -621,8 +621,14 @@ scan_document(scanner *s)
 					return false;
 				pos++;
 				break;
+			case '\'':
+				/* json-c takes a single-quoted key even in strict mode */
+				return scan_error_at(s, pos, "single-quoted strings are not JSON (use double quotes)");
 			case '}':
 			case ']':
+				/* json-c balanced them; a scan out of step must not underflow */
+				if (s->depth <= 0)
+					return scan_error_at(s, pos, "unbalanced brackets");
 				if (c == '}' && !scan_close_object(s))
 					return false;
 				s->depth--;

@@ -545,6 +545,15 @@ TEST(root_not_object)
 	FAILS("{}", LS_ERR_INVALID, "name: is required");
 	FAILS("[{}, {}]", LS_ERR_INVALID, "the model document must be a JSON object, not an array");
 	FAILS("{'fit': {}}", LS_ERR_INVALID, "name: is required");
+	/*
+	 * fuzz_model_json: json-c takes a single-quoted key in strict mode, and
+	 * the raw scan, reading {'}':5} as an object closed twice, indexed
+	 * frames[-1].  (FAILS_RAW: jdoc would turn the quotes into ".)
+	 */
+	FAILS_RAW("{'}':5}", 7, LS_ERR_SYNTAX,
+			  "invalid JSON at line 1, column 2: single-quoted strings are not JSON");
+	FAILS_RAW("{\"name\": \"x\", 'fit': {}}", strlen("{\"name\": \"x\", 'fit': {}}"), LS_ERR_SYNTAX,
+			  "invalid JSON at line 1, column 15: single-quoted strings are not JSON");
 }
 
 TEST(missing_required)
