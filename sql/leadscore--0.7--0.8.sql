@@ -180,6 +180,8 @@ RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET enable_seqscan = on              -- (apply_decay_batch turns them off for its own queries)
+SET enable_bitmapscan = on
 AS $$
 DECLARE
     b      leadscore.binding;
@@ -397,16 +399,25 @@ REVOKE ALL ON FUNCTION leadscore.quiet() FROM PUBLIC;
 -------------------------------------------------------------------------------
 -- Decay: only to the present, only bindings whose creator can read them
 -------------------------------------------------------------------------------
+-- Each batch finds the states not yet at the decay instant through this
+-- index, instead of walking the lead keys past every state already decayed
+-- (which made a decay quadratic in the number of batches).  The states it
+-- finds are then locked in lead-key order, the order the event triggers
+-- lock in.
+CREATE INDEX score_decay ON leadscore.score (model_id, ((intent_state).as_of));
+
 CREATE OR REPLACE FUNCTION leadscore.apply_decay_batch(as_of timestamptz, batch_size integer)
 RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET leadscore.cause = 'decay'
+SET enable_seqscan = off
+SET enable_bitmapscan = off
 AS $$
 DECLARE
     b      record;
-    n      bigint;
+    keys   text[];
     done_rows bigint := 0;
     stale  text[];
 BEGIN
@@ -417,23 +428,30 @@ BEGIN
     FOR b IN SELECT bd.id, bd.model_id, m.name FROM leadscore.binding bd
                JOIN leadscore.model m ON m.id = bd.model_id ORDER BY bd.id LOOP
         CONTINUE WHEN (leadscore.binding_checked(b.id::text, NULL, NULL)).id IS NULL;
-        WITH pick AS (
-            SELECT s.lead_key FROM leadscore.score s
-             WHERE s.model_id = b.model_id AND (s.intent_state).as_of < apply_decay_batch.as_of
-             ORDER BY s.lead_key LIMIT batch_size - done_rows FOR UPDATE),
-        up AS (
+        -- the states not yet there, through score_decay; every later step
+        -- reaches them through the primary key (no scan of the whole model)
+        SELECT array_agg(d.lead_key ORDER BY d.lead_key) INTO keys
+          FROM (SELECT s.lead_key FROM leadscore.score s
+                 WHERE s.model_id = b.model_id AND (s.intent_state).as_of < apply_decay_batch.as_of
+                 ORDER BY (s.intent_state).as_of LIMIT batch_size - done_rows) d;
+        CONTINUE WHEN keys IS NULL;
+        -- an index scan of the primary key for the sorted keys updates (and
+        -- so locks) the rows in lead-key order; the SET clauses keep the
+        -- planner on it
+        WITH up AS (
             UPDATE leadscore.score s
                SET intent_state = leadscore.intent_decay(b.name, s.intent_state, apply_decay_batch.as_of)
-              FROM pick
-             WHERE s.model_id = b.model_id AND s.lead_key = pick.lead_key
+             WHERE s.model_id = b.model_id AND s.lead_key = ANY (keys)
+               AND (s.intent_state).as_of < apply_decay_batch.as_of
             RETURNING s.lead_key, s.intent_state)
-        SELECT count(*), array_agg(lead_key ORDER BY lead_key)
-                         FILTER (WHERE (intent_state).pending_from <= (intent_state).as_of)
-          INTO n, stale FROM up;
+        SELECT array_agg(lead_key ORDER BY lead_key)
+                 FILTER (WHERE (intent_state).pending_from <= (intent_state).as_of)
+          INTO stale FROM up;
         IF stale IS NOT NULL THEN
             PERFORM leadscore.recompute_intent(b.id, stale, apply_decay_batch.as_of);
         END IF;
-        done_rows := done_rows + n;
+        -- a state an event moved on meanwhile counts as done too
+        done_rows := done_rows + cardinality(keys);
         EXIT WHEN done_rows >= batch_size;
     END LOOP;
     RETURN done_rows;
