@@ -217,47 +217,14 @@ END
 $$;
 REVOKE ALL ON FUNCTION leadscore.recompute_intent(integer, text[], timestamptz) FROM leadscore_admin;
 
+-- In C (src/event_trigger.c): the same upsert as before, with its plan kept
+-- per backend instead of planned again for every statement.
 CREATE OR REPLACE FUNCTION leadscore.on_events_insert()
-RETURNS trigger
-LANGUAGE plpgsql
+RETURNS trigger AS 'MODULE_PATHNAME', 'ls_on_events_insert'
+LANGUAGE C
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET leadscore.cause = 'event'
-AS $$
-DECLARE
-    b      leadscore.binding;
-    mname  text;
-    stale  text[];
-BEGIN
-    b := leadscore.binding_checked(TG_ARGV[0], TG_RELID, 'events');
-    IF b.id IS NULL THEN
-        RETURN NULL;
-    END IF;
-    SELECT name INTO STRICT mname FROM leadscore.model WHERE id = b.model_id;
-    EXECUTE format($q$
-        WITH up AS (
-            INSERT INTO leadscore.score AS s (model_id, binding_id, lead_key, fit, intent_state)
-            SELECT $2, $3, e.k, NULL, e.state
-              FROM (SELECT n.%1$I::text AS k,
-                           leadscore.intent_state_agg($1, n.%2$I::text, n.%3$I, %4$s, now()) AS state
-                      FROM leadscore_new_events n
-                     WHERE n.%1$I IS NOT NULL
-                     GROUP BY n.%1$I) e
-             ORDER BY e.k
-            ON CONFLICT (model_id, lead_key) DO UPDATE
-               SET intent_state = leadscore.intent_merge($1, s.intent_state, excluded.intent_state)
-            RETURNING s.lead_key, s.intent_state)
-        SELECT array_agg(lead_key) FROM up
-         WHERE (intent_state).pending_from <= (intent_state).as_of$q$,
-        b.event_lead, b.event_type, b.event_time,
-        CASE WHEN b.event_props IS NULL THEN 'NULL::jsonb' ELSE format('n.%I', b.event_props) END)
-    INTO stale USING mname, b.model_id, b.id;
-    IF stale IS NOT NULL THEN
-        PERFORM leadscore.recompute_intent(b.id, stale);
-    END IF;
-    RETURN NULL;
-END
-$$;
+SET leadscore.cause = 'event';
 
 CREATE OR REPLACE FUNCTION leadscore.on_events_change()
 RETURNS trigger

@@ -1,0 +1,167 @@
+/*
+ * event_trigger.c — leadscore.on_events_insert, the statement trigger that
+ * folds inserted events into the stored scores.
+ *
+ * It does what a PL/pgSQL EXECUTE would, but keeps its plans: the upsert is
+ * built from the binding's column names, so it is dynamic SQL, and planning
+ * it again for every statement cost more than running it when events come
+ * one per transaction.  Plans are kept per backend, keyed by their text
+ * (which names every column), and PostgreSQL's plan cache revalidates them
+ * after DDL.  The transition table is registered with SPI, so the plans read
+ * it by name as PL/pgSQL's do.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "leadscore.h"
+
+typedef struct kept_plan
+{
+	struct kept_plan *next;
+	char	   *sql;
+	SPIPlanPtr	plan;
+} kept_plan;
+
+static kept_plan *kept_plans = NULL;
+static int	n_kept = 0;
+
+#define LS_MAX_KEPT_PLANS 256	/* a backend serving more bindings re-plans */
+
+/* The plan for sql, prepared once per backend. */
+static SPIPlanPtr
+plan_for(const char *sql, int nargs, Oid *argtypes)
+{
+	kept_plan  *k;
+	SPIPlanPtr	plan;
+
+	for (k = kept_plans; k != NULL; k = k->next)
+		if (strcmp(k->sql, sql) == 0)
+			return k->plan;
+	plan = SPI_prepare(sql, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "leadscore: preparing \"%s\" failed: %s", sql, SPI_result_code_string(SPI_result));
+	if (n_kept >= LS_MAX_KEPT_PLANS)
+		return plan;			/* freed with the SPI connection */
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "leadscore: keeping a plan failed");
+	k = MemoryContextAlloc(TopMemoryContext, sizeof(kept_plan));
+	k->sql = MemoryContextStrdup(TopMemoryContext, sql);
+	k->plan = plan;
+	k->next = kept_plans;
+	kept_plans = k;
+	n_kept++;
+	return plan;
+}
+
+static char *
+text_col(HeapTuple tup, TupleDesc desc, int col)
+{
+	return SPI_getvalue(tup, desc, col);
+}
+
+PG_FUNCTION_INFO_V1(ls_on_events_insert);
+Datum
+ls_on_events_insert(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Oid			check_types[2] = {TEXTOID, OIDOID};
+	Datum		check_args[2];
+	char		check_nulls[2] = {' ', ' '};
+	HeapTuple	b;
+	TupleDesc	bdesc;
+	char	   *ev_lead,
+			   *ev_type,
+			   *ev_time,
+			   *ev_props,
+			   *model;
+	int32		model_id,
+				binding_id;
+	bool		isnull;
+	StringInfoData sql;
+	Oid			up_types[3] = {TEXTOID, INT4OID, INT4OID};
+	Datum		up_args[3];
+	Datum		stale;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(td->tg_event) || td->tg_newtable == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("leadscore.on_events_insert must be an AFTER INSERT statement trigger with a transition table"),
+				 errhint("Only leadscore.bind() attaches leadscore triggers.")));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "leadscore: SPI_connect failed");
+	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "leadscore: registering the transition table failed");
+
+	/* the binding, checked: its table, its creator's rights, its model */
+	check_args[0] = CStringGetTextDatum(td->tg_trigger->tgnargs > 0 ? td->tg_trigger->tgargs[0] : "");
+	check_args[1] = ObjectIdGetDatum(RelationGetRelid(td->tg_relation));
+	if (td->tg_trigger->tgnargs == 0)
+		check_nulls[0] = 'n';
+	if (SPI_execute_plan(plan_for("SELECT b.id, b.model_id, b.event_lead, b.event_type, b.event_time,"
+								  " b.event_props, m.name"
+								  " FROM leadscore.binding_checked($1, $2, 'events') b"
+								  " JOIN leadscore.model m ON m.id = b.model_id",
+								  2, check_types),
+						 check_args, check_nulls, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leadscore: reading the binding failed");
+	if (SPI_processed == 0)
+	{
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+	b = SPI_tuptable->vals[0];
+	bdesc = SPI_tuptable->tupdesc;
+	binding_id = DatumGetInt32(SPI_getbinval(b, bdesc, 1, &isnull));
+	model_id = DatumGetInt32(SPI_getbinval(b, bdesc, 2, &isnull));
+	ev_lead = text_col(b, bdesc, 3);
+	ev_type = text_col(b, bdesc, 4);
+	ev_time = text_col(b, bdesc, 5);
+	ev_props = text_col(b, bdesc, 6);
+	model = text_col(b, bdesc, 7);
+
+	/* one upsert for every lead the statement touched, in key order */
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "WITH up AS ("
+					 " INSERT INTO leadscore.score AS s (model_id, binding_id, lead_key, fit, intent_state)"
+					 " SELECT $2, $3, e.k, NULL, e.state"
+					 " FROM (SELECT n.%s::text AS k,"
+					 " leadscore.intent_state_agg($1, n.%s::text, n.%s, %s%s, now()) AS state"
+					 " FROM leadscore_new_events n WHERE n.%s IS NOT NULL GROUP BY n.%s) e"
+					 " ORDER BY e.k"
+					 " ON CONFLICT (model_id, lead_key) DO UPDATE"
+					 " SET intent_state = leadscore.intent_merge($1, s.intent_state, excluded.intent_state)"
+					 " RETURNING s.lead_key, s.intent_state)"
+					 " SELECT array_agg(lead_key) FROM up"
+					 " WHERE (intent_state).pending_from <= (intent_state).as_of",
+					 quote_identifier(ev_lead), quote_identifier(ev_type), quote_identifier(ev_time),
+					 ev_props ? "n." : "", ev_props ? quote_identifier(ev_props) : "NULL::jsonb",
+					 quote_identifier(ev_lead), quote_identifier(ev_lead));
+	up_args[0] = CStringGetTextDatum(model);
+	up_args[1] = Int32GetDatum(model_id);
+	up_args[2] = Int32GetDatum(binding_id);
+	if (SPI_execute_plan(plan_for(sql.data, 3, up_types), up_args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "leadscore: folding new events into the stored scores failed");
+	stale = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+	/* states whose pending events fell due: recomputed from the events */
+	if (!isnull)
+	{
+		Oid			rc_types[2] = {INT4OID, TEXTARRAYOID};
+		Datum		rc_args[2] = {Int32GetDatum(binding_id), stale};
+
+		if (SPI_execute_plan(plan_for("SELECT leadscore.recompute_intent($1, $2)", 2, rc_types),
+							 rc_args, NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "leadscore: recomputing stale intent states failed");
+	}
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
