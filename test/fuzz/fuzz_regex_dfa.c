@@ -256,7 +256,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (first != LS_DFA_UNKNOWN && again != LS_DFA_UNKNOWN)
 			FUZZ_ASSERT(first == again);
-		if (have_posix && first != LS_DFA_UNKNOWN)
+		/*
+		 * glibc is no oracle for an anchor after a newline: it takes
+		 * "[^@]^" to match "\n", PostgreSQL (whose answers the DFA gives)
+		 * does not (found by the 600-s run; regex_rules tests against ~*).
+		 */
+		if (have_posix && first != LS_DFA_UNKNOWN && memchr(texts[i], '\n', lens[i]) == NULL)
 		{
 			bool		posix_match = regexec(&posix, texts[i], 0, NULL, 0) == 0;
 
