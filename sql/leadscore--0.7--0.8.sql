@@ -59,53 +59,8 @@ REVOKE USAGE ON SEQUENCE leadscore.binding_id_seq FROM leadscore_admin;
 -- longer read its tables.
 CREATE FUNCTION leadscore.binding_checked(binding_id text, relid oid, kind text)
 RETURNS leadscore.binding
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    b       leadscore.binding;
-    status  text;
-    mname   text;
-    tab     regclass;
-BEGIN
-    SELECT * INTO b FROM leadscore.binding WHERE id = binding_id::integer;
-    IF b.id IS NULL THEN
-        IF relid IS NOT NULL THEN
-            RAISE WARNING 'leadscore: binding % no longer exists; trigger on % does nothing', binding_id, relid::regclass
-                  USING HINT = 'Drop the trigger, or bind the model again.';
-        END IF;
-        RETURN NULL;
-    END IF;
-    IF relid IS NOT NULL AND relid IS DISTINCT FROM
-           (CASE kind WHEN 'leads' THEN b.leads WHEN 'events' THEN b.events END)::oid THEN
-        RAISE EXCEPTION 'leadscore: binding % does not score table %', binding_id, relid::regclass
-              USING ERRCODE = 'insufficient_privilege',
-                    HINT = 'Only leadscore.bind() attaches leadscore triggers.';
-    END IF;
-    FOREACH tab IN ARRAY ARRAY[b.leads, b.events] LOOP
-        IF NOT EXISTS (SELECT FROM pg_class WHERE oid = tab) THEN
-            RAISE WARNING 'leadscore: a table bound to model "%" was dropped; the binding does nothing',
-                  (SELECT m.name FROM leadscore.model m WHERE m.id = b.model_id)
-                  USING HINT = 'Call leadscore.unbind() for its model.';
-            RETURN NULL;
-        END IF;
-        IF NOT has_table_privilege(b.created_by::oid, tab::oid, 'SELECT') THEN
-            RAISE EXCEPTION 'leadscore: role % bound table % but can no longer read it', b.created_by, tab
-                  USING ERRCODE = 'insufficient_privilege',
-                        HINT = 'Grant it SELECT again, or unbind the model.';
-        END IF;
-    END LOOP;
-    SELECT m.status, m.name INTO status, mname FROM leadscore.model m WHERE m.id = b.model_id;
-    IF status = 'retired' THEN
-        IF relid IS NOT NULL THEN
-            RAISE WARNING 'leadscore: model "%" is retired; its trigger on % does nothing', mname, relid::regclass
-                  USING HINT = 'Call leadscore.unbind() for it.';
-        END IF;
-        RETURN NULL;
-    END IF;
-    RETURN b;
-END
-$$;
+AS 'MODULE_PATHNAME', 'ls_binding_checked'
+LANGUAGE C STABLE;
 COMMENT ON FUNCTION leadscore.binding_checked(text, oid, text) IS
     'Internal: the binding a trigger or decay works for, checked (table, creator''s rights, model status)';
 

@@ -61,7 +61,14 @@ ls_route_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(ls_route_of(entry->model, fit, intent)));
 }
 
-/* The compiled model of a model id, cached per call site. */
+/*
+ * The compiled model of a model id.  The id -> name lookup is kept per
+ * backend, not per call site: every statement that writes leadscore.score
+ * (one per event INSERT under pgbench) gets a fresh trigger FmgrInfo, and
+ * looking the name up again planned a query per statement.  A slot is
+ * looked up again only when its model is no longer current (changed,
+ * renamed or deleted); ids are never reused.
+ */
 typedef struct derive_cache
 {
 	ls_fit_call call;
@@ -69,14 +76,48 @@ typedef struct derive_cache
 	char	   *name;
 } derive_cache;
 
-static ls_cached_model *
-model_by_id(derive_cache *dc, int32 model_id)
+#define LS_DERIVE_SLOTS 8
+
+static derive_cache *derive_slots_cache = NULL;
+static int	derive_next_slot = 0;
+
+static derive_cache *
+derive_slot(int32 model_id)
 {
-	if (dc->name == NULL || dc->model_id != model_id ||
-		dc->call.entry == NULL || !ls_model_is_current(dc->call.entry))
+	int			i;
+	derive_cache *dc;
+
+	if (derive_slots_cache == NULL)
+	{
+		derive_slots_cache = MemoryContextAllocZero(TopMemoryContext,
+													sizeof(derive_cache) * LS_DERIVE_SLOTS);
+		for (i = 0; i < LS_DERIVE_SLOTS; i++)
+			derive_slots_cache[i].call.cxt = TopMemoryContext;
+	}
+	for (i = 0; i < LS_DERIVE_SLOTS; i++)
+		if (derive_slots_cache[i].name != NULL && derive_slots_cache[i].model_id == model_id)
+			return &derive_slots_cache[i];
+	/* round robin: a backend writing more models than slots looks names up again */
+	dc = &derive_slots_cache[derive_next_slot];
+	derive_next_slot = (derive_next_slot + 1) % LS_DERIVE_SLOTS;
+	if (dc->name != NULL)
+		pfree(dc->name);
+	dc->name = NULL;
+	dc->call.entry = NULL;
+	dc->model_id = model_id;
+	return dc;
+}
+
+static ls_cached_model *
+model_by_id(int32 model_id)
+{
+	derive_cache *dc = derive_slot(model_id);
+
+	if (dc->name == NULL || dc->call.entry == NULL || !ls_model_is_current(dc->call.entry))
 	{
 		Oid			types[1] = {INT4OID};
 		Datum		args[1] = {Int32GetDatum(model_id)};
+		char	   *name;
 		int			rc;
 
 		SPI_connect();
@@ -86,10 +127,12 @@ model_by_id(derive_cache *dc, int32 model_id)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("leadscore model %d does not exist", model_id)));
-		dc->name = MemoryContextStrdup(dc->call.cxt,
-									   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+		name = MemoryContextStrdup(TopMemoryContext,
+								   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 		SPI_finish();
-		dc->model_id = model_id;
+		if (dc->name != NULL)
+			pfree(dc->name);
+		dc->name = name;
 		dc->call.entry = NULL;
 	}
 	if (dc->call.entry == NULL || !ls_model_is_current(dc->call.entry))
@@ -126,7 +169,6 @@ Datum
 ls_score_derive(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	derive_cache *dc;
 	HeapTuple	tup;
 	TupleDesc	desc;
 	ls_cached_model *entry;
@@ -143,13 +185,6 @@ ls_score_derive(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("leadscore.score_derive must be called as a trigger")));
-	dc = fcinfo->flinfo->fn_extra;
-	if (dc == NULL)
-	{
-		dc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(derive_cache));
-		dc->call.cxt = fcinfo->flinfo->fn_mcxt;
-		fcinfo->flinfo->fn_extra = dc;
-	}
 	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	desc = RelationGetDescr(td->tg_relation);
 
@@ -164,7 +199,7 @@ ls_score_derive(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_GENERATED_ALWAYS),
 				 errmsg("leadscore.score is derived from your lead and event tables and cannot be written directly"),
 				 errhint("Change the lead or its events, or call leadscore.rescore() to recompute the stored scores.")));
-	entry = model_by_id(dc, DatumGetInt32(heap_getattr(tup, attnum_of(desc, "model_id"),
+	entry = model_by_id(DatumGetInt32(heap_getattr(tup, attnum_of(desc, "model_id"),
 													   desc, &isnull)));
 
 	fit = float8_col(tup, desc, attnum_of(desc, "fit"));
