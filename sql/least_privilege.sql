@@ -143,6 +143,29 @@ CREATE TRIGGER stray AFTER INSERT ON lp_events REFERENCING NEW TABLE AS leadscor
 INSERT INTO lp_events VALUES (1, 'demo', now());
 DROP TRIGGER stray ON lp_events;
 
+-- the checker itself: a trigger's table must be the one its binding scores
+-- (42501), ids are integers, a dropped bound table warns and gives NULL
+SELECT leadscore.import_model('{"name": "lp-check", "intent": {"half_life": "7 days", "rules": [{"name": "d", "event": "demo", "points": 5}]}}') IS NOT NULL AS imported;
+CREATE TABLE lpc_leads (id int PRIMARY KEY);
+CREATE TABLE lpc_events (lead int, kind text, at timestamptz);
+SELECT leadscore.bind('lp-check', 'lpc_leads', 'id', 'lpc_events', 'lead', 'kind', 'at') IS NOT NULL AS bound;
+SELECT b.id AS lpc_binding FROM leadscore.binding b JOIN leadscore.model m ON m.id = b.model_id
+ WHERE m.name = 'lp-check' \gset
+SELECT (leadscore.binding_checked(:'lpc_binding', 'lpc_events'::regclass, 'events')).id = :lpc_binding AS checked;
+SELECT (leadscore.binding_checked(:'lpc_binding', 'lpc_leads'::regclass, 'leads')).id = :lpc_binding AS checked;
+SELECT (leadscore.binding_checked(:'lpc_binding', NULL, NULL)).id = :lpc_binding AS checked;
+\set VERBOSITY sqlstate
+SELECT leadscore.binding_checked(:'lpc_binding', 'lpc_leads'::regclass, 'events');
+SELECT leadscore.binding_checked(:'lpc_binding', 'lpc_events'::regclass, 'other');
+SELECT leadscore.binding_checked('x', NULL, NULL);
+\set VERBOSITY default
+SELECT leadscore.binding_checked(NULL, NULL, NULL) IS NULL AS no_id;
+DROP TABLE lpc_events;
+SELECT leadscore.binding_checked(:'lpc_binding', NULL, NULL) IS NULL AS table_dropped;
+SELECT leadscore.unbind('lp-check') IS NOT NULL AS unbound;
+DROP TABLE lpc_leads;
+DELETE FROM leadscore.model WHERE name = 'lp-check';
+
 DROP TABLE lp_leads, lp_events, lp2_leads, forged, forged2;
 REVOKE CREATE ON SCHEMA public FROM lp_admin, lp_admin2, lp_reader;
 DROP ROLE lp_admin;
