@@ -23,8 +23,6 @@
 
 #include "leadscore.h"
 
-static SPIPlanPtr binding_plan = NULL;
-
 static const char *
 rel_name(Oid relid)
 {
@@ -35,25 +33,6 @@ static const char *
 role_name(Oid roleid)
 {
 	return DatumGetCString(DirectFunctionCall1(regroleout, ObjectIdGetDatum(roleid)));
-}
-
-static SPIPlanPtr
-binding_query(void)
-{
-	if (binding_plan == NULL)
-	{
-		Oid			types[1] = {INT4OID};
-		SPIPlanPtr	plan;
-
-		plan = SPI_prepare("SELECT b, b.leads, b.events, b.created_by, m.status, m.name"
-						   " FROM leadscore.binding b JOIN leadscore.model m ON m.id = b.model_id"
-						   " WHERE b.id = $1", 1, types);
-		if (plan == NULL || SPI_keepplan(plan) != 0)
-			elog(ERROR, "leadscore: preparing the binding lookup failed: %s",
-				 SPI_result_code_string(SPI_result));
-		binding_plan = plan;
-	}
-	return binding_plan;
 }
 
 PG_FUNCTION_INFO_V1(ls_binding_checked);
@@ -74,6 +53,7 @@ ls_binding_checked(PG_FUNCTION_ARGS)
 	char	   *model;
 	Datum		result;
 	int			i;
+	Oid			id_type[1] = {INT4OID};
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -82,7 +62,10 @@ ls_binding_checked(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "leadscore: SPI_connect failed");
-	if (SPI_execute_plan(binding_query(), &id, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(ls_kept_plan("SELECT b, b.leads, b.events, b.created_by, m.status, m.name"
+									  " FROM leadscore.binding b JOIN leadscore.model m ON m.id = b.model_id"
+									  " WHERE b.id = $1", 1, id_type),
+						 &id, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "leadscore: reading binding %d failed", DatumGetInt32(id));
 	if (SPI_processed == 0)
 	{

@@ -5,9 +5,8 @@
  * It does what a PL/pgSQL EXECUTE would, but keeps its plans: the upsert is
  * built from the binding's column names, so it is dynamic SQL, and planning
  * it again for every statement cost more than running it when events come
- * one per transaction.  Plans are kept per backend, keyed by their text
- * (which names every column), and PostgreSQL's plan cache revalidates them
- * after DDL.  The transition table is registered with SPI, so the plans read
+ * one per transaction.  Plans are kept per backend (kept_plan.c), keyed by
+ * their text (which names every column).  The transition table is registered with SPI, so the plans read
  * it by name as PL/pgSQL's do.
  */
 #include "postgres.h"
@@ -17,47 +16,8 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
 
 #include "leadscore.h"
-
-typedef struct kept_plan
-{
-	struct kept_plan *next;
-	char	   *sql;
-	SPIPlanPtr	plan;
-} kept_plan;
-
-static kept_plan *kept_plans = NULL;
-static int	n_kept = 0;
-
-#define LS_MAX_KEPT_PLANS 256	/* a backend serving more bindings re-plans */
-
-/* The plan for sql, prepared once per backend. */
-static SPIPlanPtr
-plan_for(const char *sql, int nargs, Oid *argtypes)
-{
-	kept_plan  *k;
-	SPIPlanPtr	plan;
-
-	for (k = kept_plans; k != NULL; k = k->next)
-		if (strcmp(k->sql, sql) == 0)
-			return k->plan;
-	plan = SPI_prepare(sql, nargs, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "leadscore: preparing \"%s\" failed: %s", sql, SPI_result_code_string(SPI_result));
-	if (n_kept >= LS_MAX_KEPT_PLANS)
-		return plan;			/* freed with the SPI connection */
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "leadscore: keeping a plan failed");
-	k = MemoryContextAlloc(TopMemoryContext, sizeof(kept_plan));
-	k->sql = MemoryContextStrdup(TopMemoryContext, sql);
-	k->plan = plan;
-	k->next = kept_plans;
-	kept_plans = k;
-	n_kept++;
-	return plan;
-}
 
 static char *
 text_col(HeapTuple tup, TupleDesc desc, int col)
@@ -105,7 +65,7 @@ ls_on_events_insert(PG_FUNCTION_ARGS)
 	check_args[1] = ObjectIdGetDatum(RelationGetRelid(td->tg_relation));
 	if (td->tg_trigger->tgnargs == 0)
 		check_nulls[0] = 'n';
-	if (SPI_execute_plan(plan_for("SELECT b.id, b.model_id, b.event_lead, b.event_type, b.event_time,"
+	if (SPI_execute_plan(ls_kept_plan("SELECT b.id, b.model_id, b.event_lead, b.event_type, b.event_time,"
 								  " b.event_props, m.name"
 								  " FROM leadscore.binding_checked($1, $2, 'events') b"
 								  " JOIN leadscore.model m ON m.id = b.model_id",
@@ -148,7 +108,7 @@ ls_on_events_insert(PG_FUNCTION_ARGS)
 	up_args[0] = CStringGetTextDatum(model);
 	up_args[1] = Int32GetDatum(model_id);
 	up_args[2] = Int32GetDatum(binding_id);
-	if (SPI_execute_plan(plan_for(sql.data, 3, up_types), up_args, NULL, false, 0) != SPI_OK_SELECT)
+	if (SPI_execute_plan(ls_kept_plan(sql.data, 3, up_types), up_args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "leadscore: folding new events into the stored scores failed");
 	stale = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 
@@ -158,7 +118,7 @@ ls_on_events_insert(PG_FUNCTION_ARGS)
 		Oid			rc_types[2] = {INT4OID, TEXTARRAYOID};
 		Datum		rc_args[2] = {Int32GetDatum(binding_id), stale};
 
-		if (SPI_execute_plan(plan_for("SELECT leadscore.recompute_intent($1, $2)", 2, rc_types),
+		if (SPI_execute_plan(ls_kept_plan("SELECT leadscore.recompute_intent($1, $2)", 2, rc_types),
 							 rc_args, NULL, false, 1) != SPI_OK_SELECT)
 			elog(ERROR, "leadscore: recomputing stale intent states failed");
 	}

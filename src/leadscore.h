@@ -7,6 +7,7 @@
 
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/memutils.h"
 
@@ -25,6 +26,9 @@ extern void ls_pg_arena_init(ls_arena *arena, MemoryContext cxt);
 extern int	ls_pg_sqlstate(ls_error_kind kind);
 extern void ls_pg_raise(const ls_error *err, const char *context) pg_attribute_noreturn();
 extern void ls_not_in_aggregate(const char *fname, const char *aggregates) pg_attribute_noreturn();
+
+/* kept_plan.c: the SPI plan for sql, prepared once per backend */
+extern SPIPlanPtr ls_kept_plan(const char *sql, int nargs, Oid *argtypes);
 
 /* decay_worker.c: GUCs and the background workers */
 extern char *ls_guc_database;

@@ -78,7 +78,7 @@ typedef struct derive_cache
 
 #define LS_DERIVE_SLOTS 8
 
-static derive_cache *derive_slots_cache = NULL;
+static derive_cache derive_slots_cache[LS_DERIVE_SLOTS];
 static int	derive_next_slot = 0;
 
 static derive_cache *
@@ -87,13 +87,6 @@ derive_slot(int32 model_id)
 	int			i;
 	derive_cache *dc;
 
-	if (derive_slots_cache == NULL)
-	{
-		derive_slots_cache = MemoryContextAllocZero(TopMemoryContext,
-													sizeof(derive_cache) * LS_DERIVE_SLOTS);
-		for (i = 0; i < LS_DERIVE_SLOTS; i++)
-			derive_slots_cache[i].call.cxt = TopMemoryContext;
-	}
 	for (i = 0; i < LS_DERIVE_SLOTS; i++)
 		if (derive_slots_cache[i].name != NULL && derive_slots_cache[i].model_id == model_id)
 			return &derive_slots_cache[i];
@@ -103,6 +96,7 @@ derive_slot(int32 model_id)
 	if (dc->name != NULL)
 		pfree(dc->name);
 	dc->name = NULL;
+	dc->call.cxt = TopMemoryContext;
 	dc->call.entry = NULL;
 	dc->model_id = model_id;
 	return dc;
