@@ -8,6 +8,10 @@ CORE_SRCS = $(sort $(wildcard src/core/*.c))
 GLUE_SRCS = $(sort $(wildcard src/*.c))
 OBJS      = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
+# PGXS tracks no header dependencies: a changed struct must rebuild
+# every object that allocates it
+$(OBJS): $(wildcard src/*.h src/core/*.h)
+
 DATA      = $(sort $(wildcard sql/leadscore--*.sql))
 DOCS      = README.md
 PROGRAM_VALIDATE = leadscore-validate

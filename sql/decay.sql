@@ -58,6 +58,39 @@ SELECT leadscore.apply_decay_batch(:'t1', 100) AS batch_2;
 SELECT leadscore.apply_decay_batch(:'t1', 100) AS batch_3;
 SELECT leadscore.apply_decay_batch(:'t1', 100) AS batch_4;
 SELECT * FROM d_check;
+-- the session's cursor only says where the next batch starts: from the
+-- middle, a batch takes the keys after it, the next one wraps to the top;
+-- past the end or garbage, nothing is skipped
+SELECT (now() + interval '1 day 1 hour')::timestamptz AS t15 \gset
+SELECT count(*) AS states, count(*) FILTER (WHERE s.lead_key > '150') AS after_150
+  FROM leadscore.score s JOIN leadscore.model m ON m.id = s.model_id
+ WHERE m.name = 'dec' AND s.intent_state IS DISTINCT FROM NULL;
+SELECT set_config('leadscore.decay_cursor',
+                  extract(epoch FROM :'t15'::timestamptz)::text || '|' || b.id || '|150', false) <> '' AS cursor_set
+  FROM leadscore.binding b JOIN leadscore.model m ON m.id = b.model_id WHERE m.name = 'dec';
+SELECT leadscore.apply_decay_batch(:'t15', 1000) AS after_the_cursor;
+SELECT leadscore.apply_decay_batch(:'t15', 1000) AS from_the_top;
+SELECT leadscore.apply_decay_batch(:'t15', 1000) AS done;
+SELECT (now() + interval '1 day 2 hours')::timestamptz AS t16 \gset
+SELECT set_config('leadscore.decay_cursor', extract(epoch FROM :'t16'::timestamptz)::text || '|99999999999|zzz', false) <> '' AS past_the_end;
+SELECT leadscore.apply_decay_batch(:'t16', 1000) AS all_of_them;
+SELECT (now() + interval '1 day 3 hours')::timestamptz AS t17 \gset
+SET leadscore.decay_cursor = 'garbage|x|';
+SELECT leadscore.apply_decay_batch(:'t17', 1000) AS all_of_them;
+SELECT * FROM d_check;
+
+-- score rows are rewritten in place (HOT): only the primary key indexes
+-- the table, which no score write changes, and pages keep room for it
+SELECT indexrelid::regclass AS score_index FROM pg_index WHERE indrelid = 'leadscore.score'::regclass;
+SELECT reloptions FROM pg_class WHERE oid = 'leadscore.score'::regclass;
+BEGIN;
+SELECT pg_stat_get_xact_tuples_updated('leadscore.score'::regclass) AS upd0,
+       pg_stat_get_xact_tuples_hot_updated('leadscore.score'::regclass) AS hot0 \gset
+INSERT INTO d_events VALUES (2, 'view', now());
+INSERT INTO d_events VALUES (2, 'view', now());
+SELECT pg_stat_get_xact_tuples_updated('leadscore.score'::regclass) - :upd0 AS score_updates,
+       pg_stat_get_xact_tuples_hot_updated('leadscore.score'::regclass) - :hot0 AS in_place;
+ROLLBACK;
 
 -- apply_decay: everything, recorded; again to the same instant: nothing
 SELECT (now() + interval '2 days')::timestamptz AS t2 \gset

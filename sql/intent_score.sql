@@ -105,3 +105,30 @@ SELECT count(*) AS leads, count(*) FILTER (WHERE abs(p.intent - s.intent) > 1e-9
   FROM (SELECT lead, leadscore.intent_score('intent', kind, at, props, '2026-01-11') AS intent
           FROM big_ev GROUP BY lead) p JOIN serial_result s USING (lead);
 RESET ALL;
+
+-- group states are cut from blocks of the aggregate's memory: a hash table
+-- that spills (and resets its memory between batches), grouping sets (one
+-- context per set) and a window (reset per partition) give the same
+-- results as the sorted aggregate
+SET timezone = 'UTC';
+SET work_mem = '64kB';
+SET enable_sort = off;
+SET max_parallel_workers_per_gather = 0;
+EXPLAIN (COSTS OFF)
+SELECT lead, leadscore.intent_score('intent', kind, at, props, '2026-01-11') FROM big_ev GROUP BY lead;
+SELECT count(*) AS leads, count(*) FILTER (WHERE abs(h.intent - s.intent) > 1e-9) AS mismatches
+  FROM (SELECT lead, leadscore.intent_score('intent', kind, at, props, '2026-01-11') AS intent
+          FROM big_ev GROUP BY lead) h JOIN serial_result s USING (lead);
+RESET enable_sort;
+SET enable_hashagg = off;
+SELECT count(*) FILTER (WHERE g.lead IS NOT NULL) AS leads,
+       count(*) FILTER (WHERE g.lead IS NOT NULL AND abs(g.intent - s.intent) > 1e-9) AS mismatches,
+       count(*) FILTER (WHERE g.lead IS NULL AND g.kind IS NULL) AS grand_totals
+  FROM (SELECT lead, kind, leadscore.intent_score('intent', kind, at, props, '2026-01-11') AS intent
+          FROM big_ev GROUP BY GROUPING SETS ((lead), (kind), ())) g
+  LEFT JOIN serial_result s USING (lead)
+ WHERE g.kind IS NULL;
+SELECT count(DISTINCT w.lead) AS leads, count(*) FILTER (WHERE abs(w.intent - s.intent) > 1e-9) AS mismatches
+  FROM (SELECT lead, leadscore.intent_score('intent', kind, at, props, '2026-01-11')
+                 OVER (PARTITION BY lead) AS intent FROM big_ev) w JOIN serial_result s USING (lead);
+RESET ALL;

@@ -54,6 +54,7 @@ bool		ls_guc_worker_enabled = true;
 int			ls_guc_clock_offset = 0;	/* test hook, seconds */
 int			ls_guc_batch_delay = 0;		/* test hook, milliseconds */
 char	   *ls_guc_cause = NULL;		/* why leadscore.score is being written */
+static char *ls_guc_decay_cursor = NULL;	/* read by apply_decay_batch in SQL */
 bool		ls_guc_quiet = false;		/* backfill: history, but no alerts or tasks */
 bool		ls_preloaded = false;		/* loaded by shared_preload_libraries */
 
@@ -109,6 +110,12 @@ ls_define_gucs(void)
 	DefineCustomStringVariable("leadscore.cause",
 							   "Why stored scores are being written (stage history).",
 							   NULL, &ls_guc_cause, "",
+							   PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							   NULL, NULL, NULL);
+	/* where this session's last decay batch stopped (apply_decay_batch) */
+	DefineCustomStringVariable("leadscore.decay_cursor",
+							   "Where this session's last decay batch stopped.",
+							   NULL, &ls_guc_decay_cursor, "",
 							   PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
 							   NULL, NULL, NULL);
 	DefineCustomBoolVariable("leadscore.quiet",

@@ -6,8 +6,9 @@
  * built from the binding's column names, so it is dynamic SQL, and planning
  * it again for every statement cost more than running it when events come
  * one per transaction.  Plans are kept per backend (kept_plan.c), keyed by
- * their text (which names every column).  The transition table is registered with SPI, so the plans read
- * it by name as PL/pgSQL's do.
+ * their text (which names every column).  The transition table is
+ * registered with SPI, so the plans read it by name as PL/pgSQL's do.  The
+ * binding is checked by a direct call (binding_check.c), not a query.
  */
 #include "postgres.h"
 
@@ -19,29 +20,16 @@
 
 #include "leadscore.h"
 
-static char *
-text_col(HeapTuple tup, TupleDesc desc, int col)
-{
-	return SPI_getvalue(tup, desc, col);
-}
-
 PG_FUNCTION_INFO_V1(ls_on_events_insert);
 Datum
 ls_on_events_insert(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	Oid			check_types[2] = {TEXTOID, OIDOID};
-	Datum		check_args[2];
-	char		check_nulls[2] = {' ', ' '};
-	HeapTuple	b;
-	TupleDesc	bdesc;
+	ls_binding_info bd;
 	char	   *ev_lead,
 			   *ev_type,
 			   *ev_time,
-			   *ev_props,
-			   *model;
-	int32		model_id,
-				binding_id;
+			   *ev_props;
 	bool		isnull;
 	StringInfoData sql;
 	Oid			up_types[3] = {TEXTOID, INT4OID, INT4OID};
@@ -55,37 +43,20 @@ ls_on_events_insert(PG_FUNCTION_ARGS)
 				 errmsg("leadscore.on_events_insert must be an AFTER INSERT statement trigger with a transition table"),
 				 errhint("Only leadscore.bind() attaches leadscore triggers.")));
 
+	/* the binding, checked: its table, its creator's rights, its model */
+	if (td->tg_trigger->tgnargs == 0 ||
+		!ls_binding_check(ls_binding_id_arg(td->tg_trigger->tgargs[0]), true,
+						  RelationGetRelid(td->tg_relation), "events", &bd))
+		return PointerGetDatum(NULL);
+	ev_lead = bd.event_lead;
+	ev_type = bd.event_type;
+	ev_time = bd.event_time;
+	ev_props = bd.event_props;
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "leadscore: SPI_connect failed");
 	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "leadscore: registering the transition table failed");
-
-	/* the binding, checked: its table, its creator's rights, its model */
-	check_args[0] = CStringGetTextDatum(td->tg_trigger->tgnargs > 0 ? td->tg_trigger->tgargs[0] : "");
-	check_args[1] = ObjectIdGetDatum(RelationGetRelid(td->tg_relation));
-	if (td->tg_trigger->tgnargs == 0)
-		check_nulls[0] = 'n';
-	if (SPI_execute_plan(ls_kept_plan("SELECT b.id, b.model_id, b.event_lead, b.event_type, b.event_time,"
-								  " b.event_props, m.name"
-								  " FROM leadscore.binding_checked($1, $2, 'events') b"
-								  " JOIN leadscore.model m ON m.id = b.model_id",
-								  2, check_types),
-						 check_args, check_nulls, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "leadscore: reading the binding failed");
-	if (SPI_processed == 0)
-	{
-		SPI_finish();
-		return PointerGetDatum(NULL);
-	}
-	b = SPI_tuptable->vals[0];
-	bdesc = SPI_tuptable->tupdesc;
-	binding_id = DatumGetInt32(SPI_getbinval(b, bdesc, 1, &isnull));
-	model_id = DatumGetInt32(SPI_getbinval(b, bdesc, 2, &isnull));
-	ev_lead = text_col(b, bdesc, 3);
-	ev_type = text_col(b, bdesc, 4);
-	ev_time = text_col(b, bdesc, 5);
-	ev_props = text_col(b, bdesc, 6);
-	model = text_col(b, bdesc, 7);
 
 	/* one upsert for every lead the statement touched, in key order */
 	initStringInfo(&sql);
@@ -105,9 +76,9 @@ ls_on_events_insert(PG_FUNCTION_ARGS)
 					 quote_identifier(ev_lead), quote_identifier(ev_type), quote_identifier(ev_time),
 					 ev_props ? "n." : "", ev_props ? quote_identifier(ev_props) : "NULL::jsonb",
 					 quote_identifier(ev_lead), quote_identifier(ev_lead));
-	up_args[0] = CStringGetTextDatum(model);
-	up_args[1] = Int32GetDatum(model_id);
-	up_args[2] = Int32GetDatum(binding_id);
+	up_args[0] = CStringGetTextDatum(bd.model);
+	up_args[1] = Int32GetDatum(bd.model_id);
+	up_args[2] = Int32GetDatum(bd.id);
 	if (SPI_execute_plan(ls_kept_plan(sql.data, 3, up_types), up_args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "leadscore: folding new events into the stored scores failed");
 	stale = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -116,7 +87,7 @@ ls_on_events_insert(PG_FUNCTION_ARGS)
 	if (!isnull)
 	{
 		Oid			rc_types[2] = {INT4OID, TEXTARRAYOID};
-		Datum		rc_args[2] = {Int32GetDatum(binding_id), stale};
+		Datum		rc_args[2] = {Int32GetDatum(bd.id), stale};
 
 		if (SPI_execute_plan(ls_kept_plan("SELECT leadscore.recompute_intent($1, $2)", 2, rc_types),
 							 rc_args, NULL, false, 1) != SPI_OK_SELECT)

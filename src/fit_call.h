@@ -6,6 +6,7 @@
 #define LS_FIT_CALL_H
 
 #include "lead_row.h"
+#include "state_pool.h"
 
 typedef struct ls_fit_call
 {
@@ -20,6 +21,7 @@ typedef struct ls_fit_call
 	uint64		jsonb_serial;
 	ls_attr_value *jsonb_values;
 	ls_col_map *jsonb_cols;
+	ls_state_pool *agg_pools;	/* intent_score's group states */
 } ls_fit_call;
 
 extern ls_fit_call *ls_fit_call_get(FunctionCallInfo fcinfo);

@@ -30,6 +30,7 @@
 #include "utils/typcache.h"
 
 #include "fit_call.h"
+#include "state_pool.h"
 #include "wire.h"
 
 /* A timestamptz argument that must be a finite instant. */
@@ -63,15 +64,20 @@ typedef struct intent_agg
 /*
  * One allocation per group: a hash aggregate holds one state per lead, and
  * the aggregates declare SSPACE from this layout so the planner does not
- * expect 8 kB per group and plan to spill.
+ * expect 8 kB per group and plan to spill.  The transition function cuts
+ * its states from its call site's pool (exactly this size); the others
+ * (combine, deserialize) palloc theirs.
  */
 static intent_agg *
-agg_new(MemoryContext cxt, const char *model, int32 version, int n_rules, int64 as_of)
+agg_new_in(ls_fit_call *call, MemoryContext cxt, const char *model, int32 version,
+		   int n_rules, int64 as_of)
 {
 	size_t		head = MAXALIGN(sizeof(intent_agg));
 	size_t		state = MAXALIGN(ls_intent_state_size(n_rules));
 	size_t		name = strlen(model) + 1;
-	char	   *block = MemoryContextAllocZero(cxt, head + state + name);
+	char	   *block = call != NULL
+		? ls_state_pool_alloc(&call->agg_pools, call->cxt, cxt, head + state + name)
+		: MemoryContextAllocZero(cxt, head + state + name);
 	intent_agg *a = (intent_agg *) block;
 
 	a->s = (ls_intent_state *) (block + head);
@@ -81,6 +87,12 @@ agg_new(MemoryContext cxt, const char *model, int32 version, int n_rules, int64 
 	a->pending_from = LS_NO_TIME;
 	ls_intent_state_init(a->s, n_rules, as_of);
 	return a;
+}
+
+static intent_agg *
+agg_new(MemoryContext cxt, const char *model, int32 version, int n_rules, int64 as_of)
+{
+	return agg_new_in(NULL, cxt, model, version, n_rules, as_of);
 }
 
 static intent_agg *
@@ -220,8 +232,8 @@ ls_intent_sfunc(PG_FUNCTION_ARGS)
 				 errmsg("intent_score: model must not be NULL")));
 	entry = ls_fit_call_model(call, PG_GETARG_TEXT_PP(1));
 	if (a == NULL)
-		a = agg_new(aggcxt, entry->name, entry->version,
-					ls_intent_n_rules(entry->intent), as_of);
+		a = agg_new_in(call, aggcxt, entry->name, entry->version,
+					   ls_intent_n_rules(entry->intent), as_of);
 	else if (a->s->as_of != as_of)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -30,6 +30,23 @@ extern void ls_not_in_aggregate(const char *fname, const char *aggregates) pg_at
 /* kept_plan.c: the SPI plan for sql, prepared once per backend */
 extern SPIPlanPtr ls_kept_plan(const char *sql, int nargs, Oid *argtypes);
 
+/* binding_check.c */
+typedef struct ls_binding_info
+{
+	Datum		row;			/* the leadscore.binding row */
+	int32		id;
+	int32		model_id;
+	char	   *model;			/* the model's name */
+	char	   *event_lead;		/* the event table's columns (NULL: none) */
+	char	   *event_type;
+	char	   *event_time;
+	char	   *event_props;
+} ls_binding_info;
+
+extern int32 ls_binding_id_arg(const char *arg);
+extern bool ls_binding_check(int32 id, bool has_relid, Oid relid, const char *kind,
+							 ls_binding_info *out);
+
 /* decay_worker.c: GUCs and the background workers */
 extern char *ls_guc_database;
 extern char *ls_guc_decay_time;
