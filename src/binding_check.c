@@ -39,11 +39,15 @@ role_name(Oid roleid)
 }
 
 static char *
+strdup_in(MemoryContext cxt, const char *s)
+{
+	return s == NULL ? NULL : MemoryContextStrdup(cxt, s);
+}
+
+static char *
 copy_value(MemoryContext cxt, HeapTuple row, TupleDesc desc, int col)
 {
-	char	   *v = SPI_getvalue(row, desc, col);
-
-	return v == NULL ? NULL : MemoryContextStrdup(cxt, v);
+	return strdup_in(cxt, SPI_getvalue(row, desc, col));
 }
 
 /* A trigger's binding argument, read as ::integer would (22P02 on garbage). */
@@ -127,16 +131,11 @@ load_binding(cached_binding *c, int32 id)
 	c->generation = generation;
 }
 
-static char *
-strdup_or_null(const char *s)
-{
-	return s == NULL ? NULL : pstrdup(s);
-}
-
 /*
  * Checks binding id for a trigger (has_relid) on relid, of kind "leads" or
  * "events".  False when it is to do nothing (warned for a trigger);
- * otherwise *out holds the binding, in the caller's memory.
+ * otherwise *out holds the binding: its names in the caller's memory, its
+ * row (for binding_checked) in the backend's cache until the next check.
  */
 bool
 ls_binding_check(int32 id, bool has_relid, Oid relid, const char *kind,
@@ -196,14 +195,14 @@ ls_binding_check(int32 id, bool has_relid, Oid relid, const char *kind,
 		return false;
 	}
 	/* copies: a nested call may reload the slot while the caller uses them */
-	out->row = datumCopy(c->info.row, false, -1);
+	out->row = c->info.row;
 	out->id = id;
 	out->model_id = c->info.model_id;
 	out->model = pstrdup(c->info.model);
-	out->event_lead = strdup_or_null(c->info.event_lead);
-	out->event_type = strdup_or_null(c->info.event_type);
-	out->event_time = strdup_or_null(c->info.event_time);
-	out->event_props = strdup_or_null(c->info.event_props);
+	out->event_lead = strdup_in(CurrentMemoryContext, c->info.event_lead);
+	out->event_type = strdup_in(CurrentMemoryContext, c->info.event_type);
+	out->event_time = strdup_in(CurrentMemoryContext, c->info.event_time);
+	out->event_props = strdup_in(CurrentMemoryContext, c->info.event_props);
 	return true;
 }
 
@@ -221,5 +220,5 @@ ls_binding_checked(PG_FUNCTION_ARGS)
 	if (!ls_binding_check(ls_binding_id_arg(text_to_cstring(PG_GETARG_TEXT_PP(0))),
 						  has_relid, relid, kind, &b))
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(b.row);
+	PG_RETURN_DATUM(datumCopy(b.row, false, -1));
 }
