@@ -33,7 +33,9 @@ SET enable_bitmapscan = off
 AS $$
 DECLARE
     b         record;
-    keys      text[];
+    found     bigint;
+    first_key text;
+    last_key  text;
     done_rows bigint := 0;
     stale     text[];
     cursor_at text := coalesce(current_setting('leadscore.decay_cursor', true), '');
@@ -58,29 +60,33 @@ BEGIN
                   WHERE bd.id >= from_id ORDER BY bd.id LOOP
             CONTINUE WHEN (leadscore.binding_checked(b.id::text, NULL, NULL)).id IS NULL;
             want := batch_size - done_rows;
-            -- the next due states after the cursor, through the primary key
+            -- how many due states follow the cursor, and the keys of the first
+            -- and the last this batch takes: the batch is that key range.  (Two
+            -- spellings, so that each plan bounds its index scan.)
             IF b.id = from_id AND from_key IS NOT NULL THEN
-                SELECT array_agg(d.lead_key ORDER BY d.lead_key) INTO keys
+                SELECT count(*), min(d.lead_key), max(d.lead_key) INTO found, first_key, last_key
                   FROM (SELECT s.lead_key FROM leadscore.score s
                          WHERE s.model_id = b.model_id AND s.lead_key > from_key
                            AND (s.intent_state).as_of < apply_decay_batch.as_of
                          ORDER BY s.lead_key LIMIT want) d;
             ELSE
-                SELECT array_agg(d.lead_key ORDER BY d.lead_key) INTO keys
+                SELECT count(*), min(d.lead_key), max(d.lead_key) INTO found, first_key, last_key
                   FROM (SELECT s.lead_key FROM leadscore.score s
                          WHERE s.model_id = b.model_id
                            AND (s.intent_state).as_of < apply_decay_batch.as_of
                          ORDER BY s.lead_key LIMIT want) d;
             END IF;
-            IF keys IS NULL THEN
+            IF found = 0 THEN
                 CONTINUE;
             END IF;
-            -- the sorted keys update (and so lock) the rows in lead-key
-            -- order, the order the event triggers lock in
+            -- one walk of the key range updates (and so locks) its rows in
+            -- lead-key order, the order the event triggers lock in; a state
+            -- an event moved on meanwhile is rechecked and left alone
             WITH up AS (
                 UPDATE leadscore.score s
                    SET intent_state = leadscore.intent_decay(b.name, s.intent_state, apply_decay_batch.as_of)
-                 WHERE s.model_id = b.model_id AND s.lead_key = ANY (keys)
+                 WHERE s.model_id = b.model_id
+                   AND s.lead_key >= first_key AND s.lead_key <= last_key
                    AND (s.intent_state).as_of < apply_decay_batch.as_of
                 RETURNING s.lead_key, s.intent_state)
             SELECT array_agg(lead_key ORDER BY lead_key)
@@ -89,11 +95,10 @@ BEGIN
             IF stale IS NOT NULL THEN
                 PERFORM leadscore.recompute_intent(b.id, stale, apply_decay_batch.as_of);
             END IF;
-            -- a state an event moved on meanwhile counts as done too
-            done_rows := done_rows + cardinality(keys);
+            done_rows := done_rows + found;
             IF done_rows >= batch_size THEN
                 PERFORM set_config('leadscore.decay_cursor',
-                                   instant || '|' || b.id || '|' || keys[cardinality(keys)], false);
+                                   instant || '|' || b.id || '|' || last_key, false);
                 RETURN done_rows;
             END IF;
         END LOOP;
