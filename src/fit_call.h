@@ -34,6 +34,9 @@ extern Datum ls_float8_numeric(double d);
 
 /* intent_agg.c: intent of a stored leadscore.intent_state; NaN when stale */
 extern double ls_stored_intent(const ls_cached_model *entry, Datum state);
+extern Oid ls_intent_state_type(void);
+extern Datum ls_one_event_state(const ls_cached_model *entry, text *type, bool has_time,
+								TimestampTz t, Datum props, bool props_null, int64 as_of);
 extern double ls_stored_intent_rules(const ls_cached_model *entry, Datum state, int64 as_of,
 									 double *values);
 

@@ -112,16 +112,15 @@ agg_copy(MemoryContext cxt, const intent_agg *src)
  */
 typedef struct event_props
 {
-	FunctionCallInfo fcinfo;
-	int			argno;
+	Datum		raw;
 	bool		fetched;
 	Jsonb	   *jb;
 } event_props;
 
 static Jsonb *
-props_jsonb(FunctionCallInfo fcinfo, int argno)
+props_jsonb(Datum raw)
 {
-	Jsonb	   *jb = PG_GETARG_JSONB_P(argno);
+	Jsonb	   *jb = DatumGetJsonbP(raw);
 
 	if (JB_ROOT_IS_SCALAR(jb))
 	{
@@ -145,18 +144,18 @@ props_jsonb(FunctionCallInfo fcinfo, int argno)
  * header alone when that is enough: no copy for the usual object.
  */
 static bool
-props_init(event_props *ep, FunctionCallInfo fcinfo, int argno)
+props_init(event_props *ep, Datum props, bool isnull)
 {
 	struct varlena *raw;
 	uint32		header;
 
-	ep->fcinfo = fcinfo;
-	ep->argno = argno;
+	ep->raw = props;
 	ep->fetched = false;
 	ep->jb = NULL;
-	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+	if (isnull)
 		return false;
-	raw = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno));
+	raw = PG_DETOAST_DATUM_PACKED(props);
+	ep->raw = PointerGetDatum(raw);
 	if (VARSIZE_ANY_EXHDR(raw) >= sizeof(uint32))
 	{
 		memcpy(&header, VARDATA_ANY(raw), sizeof(uint32));
@@ -164,7 +163,7 @@ props_init(event_props *ep, FunctionCallInfo fcinfo, int argno)
 			return true;
 	}
 	/* a scalar (a JSON null is "no properties") or an array */
-	ep->jb = props_jsonb(fcinfo, argno);
+	ep->jb = props_jsonb(ep->raw);
 	ep->fetched = true;
 	return ep->jb != NULL;
 }
@@ -178,12 +177,37 @@ jsonb_prop(const char *key, ls_attr_value *out, void *ctx)
 
 	if (!ep->fetched)
 	{
-		ep->jb = props_jsonb(ep->fcinfo, ep->argno);
+		ep->jb = props_jsonb(ep->raw);
 		ep->fetched = true;
 	}
 	out->kind = LS_VAL_NULL;
 	if (ep->jb != NULL && getKeyJsonValueFromContainer(&ep->jb->root, key, strlen(key), &jv))
 		ls_jsonb_scalar_value(out, &jv);
+}
+
+/*
+ * Folds one event into a state.  NULL type or time, and infinite times,
+ * count nothing (not even activity); a time after the state's as_of is
+ * remembered as pending, so a stored state can catch up.
+ */
+static void
+add_event(intent_agg *a, const ls_cached_model *entry, text *type, bool has_time,
+		  TimestampTz t, Datum props, bool props_null)
+{
+	event_props ep;
+	int			rule;
+
+	if (type == NULL || !has_time || TIMESTAMP_NOT_FINITE(t))
+		return;
+	if (t > a->s->as_of)
+	{
+		if (a->pending_from == LS_NO_TIME || t < a->pending_from)
+			a->pending_from = t;
+		return;
+	}
+	rule = ls_intent_match(entry->intent, VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type),
+						   props_init(&ep, props, props_null) ? jsonb_prop : NULL, &ep);
+	ls_intent_add(a->s, entry->intent, rule, t);
 }
 
 static int64
@@ -219,10 +243,6 @@ ls_intent_sfunc(PG_FUNCTION_ARGS)
 	ls_fit_call *call = ls_fit_call_get(fcinfo);
 	ls_cached_model *entry;
 	int64		as_of = as_of_arg(fcinfo, 5);
-	event_props props;
-	text	   *type;
-	TimestampTz t;
-	int			rule;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		ls_not_in_aggregate("intent_sfunc", "intent_score");
@@ -249,20 +269,8 @@ ls_intent_sfunc(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		PG_RETURN_POINTER(a);
-	t = PG_GETARG_TIMESTAMPTZ(3);
-	if (TIMESTAMP_NOT_FINITE(t))
-		PG_RETURN_POINTER(a);
-	if (t > a->s->as_of)
-	{
-		/* not yet happened as of as_of: remembered so a stored state can catch up */
-		if (a->pending_from == LS_NO_TIME || t < a->pending_from)
-			a->pending_from = t;
-		PG_RETURN_POINTER(a);
-	}
-	type = PG_GETARG_TEXT_PP(2);
-	rule = ls_intent_match(entry->intent, VARDATA_ANY(type), VARSIZE_ANY_EXHDR(type),
-						   props_init(&props, fcinfo, 4) ? jsonb_prop : NULL, &props);
-	ls_intent_add(a->s, entry->intent, rule, t);
+	add_event(a, entry, PG_GETARG_TEXT_PP(2), true, PG_GETARG_TIMESTAMPTZ(3),
+			  PG_NARGS() > 4 ? PG_GETARG_DATUM(4) : (Datum) 0, PG_NARGS() <= 4 || PG_ARGISNULL(4));
 	PG_RETURN_POINTER(a);
 }
 
@@ -391,11 +399,11 @@ enum
 	ST_AS_OF = 0, ST_NEWEST, ST_N_EVENTS, ST_PENDING_FROM, ST_MODEL_VERSION, ST_SUMS, ST_NATTS
 };
 
-static TupleDesc
-state_tupdesc(void)
+/* The type leadscore.intent_state, looked up again after the extension is recreated. */
+Oid
+ls_intent_state_type(void)
 {
 	static Oid	typoid = InvalidOid;
-	TupleDesc	desc;
 
 	if (!OidIsValid(typoid) || !SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(typoid)))
 	{
@@ -406,8 +414,7 @@ state_tupdesc(void)
 		if (!OidIsValid(typoid))
 			elog(ERROR, "leadscore: type leadscore.intent_state is missing");
 	}
-	desc = lookup_rowtype_tupdesc_copy(typoid, -1);
-	return BlessTupleDesc(desc);
+	return typoid;
 }
 
 static Datum
@@ -416,6 +423,8 @@ state_datum(const ls_intent_state *s, int32 version, int64 pending_from)
 	Datum		values[ST_NATTS];
 	bool		nulls[ST_NATTS] = {0};
 	Datum	   *sums = palloc(sizeof(Datum) * Max(s->n_rules, 1));
+	TupleDesc	desc;
+	HeapTuple	tup;
 	int			i;
 
 	for (i = 0; i < s->n_rules; i++)
@@ -434,7 +443,11 @@ state_datum(const ls_intent_state *s, int32 version, int64 pending_from)
 	values[ST_SUMS] = PointerGetDatum(construct_array(sums, s->n_rules, FLOAT8OID,
 													  sizeof(float8), FLOAT8PASSBYVAL,
 													  TYPALIGN_DOUBLE));
-	return HeapTupleGetDatum(heap_form_tuple(state_tupdesc(), values, nulls));
+	/* the type cache's descriptor, pinned while the tuple is formed (no copy per state) */
+	desc = lookup_rowtype_tupdesc(ls_intent_state_type(), -1);
+	tup = heap_form_tuple(desc, values, nulls);
+	ReleaseTupleDesc(desc);
+	return HeapTupleGetDatum(tup);
 }
 
 typedef struct stored_state
@@ -518,6 +531,22 @@ ls_intent_state_final(PG_FUNCTION_ARGS)
 	if (a == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(state_datum(a->s, a->version, a->pending_from));
+}
+
+/*
+ * The stored state intent_state_agg(model, type, at, props, as_of) makes of
+ * one event: the event trigger's path for a statement that inserted one
+ * row, where setting up the set-based upsert cost more than the work.
+ */
+Datum
+ls_one_event_state(const ls_cached_model *entry, text *type, bool has_time, TimestampTz t,
+				   Datum props, bool props_null, int64 as_of)
+{
+	intent_agg *a = agg_new(CurrentMemoryContext, entry->name, entry->version,
+							ls_intent_n_rules(entry->intent), as_of);
+
+	add_event(a, entry, type, has_time, t, props, props_null);
+	return state_datum(a->s, a->version, a->pending_from);
 }
 
 /*
