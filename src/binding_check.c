@@ -99,7 +99,8 @@ load_binding(cached_binding *c, int32 id)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "leadscore: SPI_connect failed");
 	if (SPI_execute_plan(ls_kept_plan("SELECT b, b.leads, b.events, b.created_by, m.status, m.name,"
-									  " b.model_id, b.event_lead, b.event_type, b.event_time, b.event_props"
+									  " b.model_id, b.event_lead, b.event_type, b.event_time, b.event_props,"
+									  " b.lead_account IS NOT NULL"
 									  " FROM leadscore.binding b JOIN leadscore.model m ON m.id = b.model_id"
 									  " WHERE b.id = $1", 1, id_type),
 						 &id_arg, NULL, true, 1) != SPI_OK_SELECT)
@@ -126,6 +127,7 @@ load_binding(cached_binding *c, int32 id)
 		c->info.event_type = copy_value(c->cxt, row, desc, 9);
 		c->info.event_time = copy_value(c->cxt, row, desc, 10);
 		c->info.event_props = copy_value(c->cxt, row, desc, 11);
+		c->info.has_accounts = DatumGetBool(SPI_getbinval(row, desc, 12, &isnull));
 	}
 	SPI_finish();
 	c->generation = generation;
@@ -203,6 +205,7 @@ ls_binding_check(int32 id, bool has_relid, Oid relid, const char *kind,
 	out->event_type = strdup_in(CurrentMemoryContext, c->info.event_type);
 	out->event_time = strdup_in(CurrentMemoryContext, c->info.event_time);
 	out->event_props = strdup_in(CurrentMemoryContext, c->info.event_props);
+	out->has_accounts = c->info.has_accounts;
 	return true;
 }
 

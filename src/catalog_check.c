@@ -215,6 +215,9 @@ ls_check_model(PG_FUNCTION_ARGS)
 		append_column(&buf, "sla", tup, desc, "task_sla", &afirst, label);
 		appendStringInfoChar(&buf, '}');
 	}
+	/* 0.9+: the account section, as a document would hold it */
+	if (SPI_fnumber(desc, "account") > 0)
+		append_column(&buf, "account", tup, desc, "account", &first, label);
 	appendStringInfoChar(&buf, '}');
 	check_document(buf.data, "", label);
 

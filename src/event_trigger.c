@@ -41,6 +41,18 @@ recompute_stale(int32 binding_id, Datum keys)
 		elog(ERROR, "leadscore: recomputing stale intent states failed");
 }
 
+/* The accounts of the leads whose scores moved, refreshed from their contacts. */
+static void
+refresh_accounts(int32 binding_id, Datum keys)
+{
+	Oid			types[2] = {INT4OID, TEXTARRAYOID};
+	Datum		args[2] = {Int32GetDatum(binding_id), keys};
+
+	if (SPI_execute_plan(ls_kept_plan("SELECT leadscore.refresh_lead_accounts($1, $2)", 2, types),
+						 args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leadscore: refreshing account scores failed");
+}
+
 /*
  * The lead key of a value of the event table's lead column, as the
  * set-based upsert's "lead::text" makes it; false when that cast is not
@@ -144,6 +156,7 @@ fold_one_event(TriggerData *td, const ls_binding_info *bd)
 	Datum		up_args[5];
 	char		sql[512];
 	bool		isnull;
+	Datum		keys;
 
 	if (tuplestore_tuple_count(events) != 1)
 		return false;
@@ -196,9 +209,11 @@ fold_one_event(TriggerData *td, const ls_binding_info *bd)
 		if (SPI_execute_plan(ls_kept_plan(sql, 5, up_types), up_args, NULL, false, 0) != SPI_OK_INSERT_RETURNING ||
 			SPI_processed != 1)
 			elog(ERROR, "leadscore: folding the new event into the stored score failed");
+		keys = PointerGetDatum(construct_array(&up_args[3], 1, TEXTOID, -1, false, TYPALIGN_INT));
 		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) && !isnull)
-			recompute_stale(bd->id, PointerGetDatum(construct_array(&up_args[3], 1, TEXTOID, -1,
-																	false, TYPALIGN_INT)));
+			recompute_stale(bd->id, keys);
+		if (bd->has_accounts)
+			refresh_accounts(bd->id, keys);
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	return true;
@@ -219,6 +234,8 @@ ls_on_events_insert(PG_FUNCTION_ARGS)
 	Oid			up_types[3] = {TEXTOID, INT4OID, INT4OID};
 	Datum		up_args[3];
 	Datum		stale;
+	Datum		touched = (Datum) 0;
+	bool		touched_null;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) ||
 		!TRIGGER_FIRED_BY_INSERT(td->tg_event) || td->tg_newtable == NULL)
@@ -261,21 +278,27 @@ ls_on_events_insert(PG_FUNCTION_ARGS)
 					 " ON CONFLICT (model_id, lead_key) DO UPDATE"
 					 " SET intent_state = leadscore.intent_merge($1, s.intent_state, excluded.intent_state)"
 					 " RETURNING s.lead_key, s.intent_state)"
-					 " SELECT array_agg(lead_key) FROM up"
-					 " WHERE (intent_state).pending_from <= (intent_state).as_of",
+					 " SELECT array_agg(lead_key) FILTER (WHERE (intent_state).pending_from <= (intent_state).as_of)%s"
+					 " FROM up",
 					 quote_identifier(ev_lead), quote_identifier(ev_type), quote_identifier(ev_time),
 					 ev_props ? "n." : "", ev_props ? quote_identifier(ev_props) : "NULL::jsonb",
-					 quote_identifier(ev_lead), quote_identifier(ev_lead));
+					 quote_identifier(ev_lead), quote_identifier(ev_lead),
+					 bd.has_accounts ? ", array_agg(lead_key)" : "");
 	up_args[0] = CStringGetTextDatum(bd.model);
 	up_args[1] = Int32GetDatum(bd.model_id);
 	up_args[2] = Int32GetDatum(bd.id);
 	if (SPI_execute_plan(ls_kept_plan(sql.data, 3, up_types), up_args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "leadscore: folding new events into the stored scores failed");
 	stale = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	touched_null = true;
+	if (bd.has_accounts)
+		touched = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &touched_null);
 
 	/* states whose pending events fell due: recomputed from the events */
 	if (!isnull)
 		recompute_stale(bd.id, stale);
+	if (!touched_null)
+		refresh_accounts(bd.id, touched);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

@@ -31,9 +31,15 @@ extern void ls_fit_call_check_row(FunctionCallInfo fcinfo, ls_fit_call *cache, i
 extern const ls_attr_value *ls_fit_call_read_row(ls_fit_call *cache, HeapTupleHeader th);
 extern const ls_attr_value *ls_fit_call_read_jsonb(ls_fit_call *cache, Jsonb *jb);
 extern Datum ls_float8_numeric(double d);
+/* explain's rows (section, rule, attribute, value, points) for the rules of entry that fire */
+extern Datum ls_explain_values(FunctionCallInfo fcinfo, ls_cached_model *entry,
+							   const ls_attr_value *values);
 
 /* intent_agg.c: intent of a stored leadscore.intent_state; NaN when stale */
 extern double ls_stored_intent(const ls_cached_model *entry, Datum state);
+/* and as of a later instant: false when stale or past it */
+extern bool ls_stored_intent_at(const ls_cached_model *entry, Datum state, int64 as_of,
+								double *intent);
 extern Oid ls_intent_state_type(void);
 extern Datum ls_one_event_state(const ls_cached_model *entry, text *type, bool has_time,
 								TimestampTz t, Datum props, bool props_null, int64 as_of);

@@ -213,8 +213,8 @@ explain_fired(int rule_index, const ls_attr_value *seen, double points, void *ct
 	tuplestore_putvalues(ec->rsinfo->setResult, ec->rsinfo->setDesc, values, nulls);
 }
 
-static Datum
-explain_values(FunctionCallInfo fcinfo, ls_cached_model *entry, const ls_attr_value *values)
+Datum
+ls_explain_values(FunctionCallInfo fcinfo, ls_cached_model *entry, const ls_attr_value *values)
 {
 	explain_ctx ec;
 
@@ -235,7 +235,7 @@ ls_explain_row(PG_FUNCTION_ARGS)
 
 	ls_fit_call_check_row(fcinfo, cache, 1, "leadscore.explain");
 	entry = ls_fit_call_model(cache, PG_GETARG_TEXT_PP(0));
-	return explain_values(fcinfo, entry,
+	return ls_explain_values(fcinfo, entry,
 						  ls_fit_call_read_row(cache, PG_GETARG_HEAPTUPLEHEADER(1)));
 }
 
@@ -246,5 +246,5 @@ ls_explain_jsonb(PG_FUNCTION_ARGS)
 	ls_fit_call *cache = ls_fit_call_get(fcinfo);
 	ls_cached_model *entry = ls_fit_call_model(cache, PG_GETARG_TEXT_PP(0));
 
-	return explain_values(fcinfo, entry, ls_fit_call_read_jsonb(cache, PG_GETARG_JSONB_P(1)));
+	return ls_explain_values(fcinfo, entry, ls_fit_call_read_jsonb(cache, PG_GETARG_JSONB_P(1)));
 }

@@ -457,69 +457,86 @@ typedef struct stored_state
 	ls_intent_state *s;
 } stored_state;
 
+/*
+ * Reads a stored state.  One deform with the type cache's descriptor, not a
+ * lookup per field: the account refresh reads a million of these.
+ */
 static void
 state_from_datum(Datum d, stored_state *out)
 {
 	HeapTupleHeader th = DatumGetHeapTupleHeader(d);
-	bool		isnull;
-	Datum		v;
+	HeapTupleData tuple;
+	TupleDesc	desc;
+	Datum		values[ST_NATTS];
+	bool		nulls[ST_NATTS];
 	ArrayType  *arr;
-	Datum	   *sums;
-	bool	   *sum_nulls;
+	const float8 *sums;
 	int			n;
 	int			i;
 
-	v = GetAttributeByNum(th, ST_SUMS + 1, &isnull);
-	if (isnull)
+	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(th), HeapTupleHeaderGetTypMod(th));
+	if (desc->natts != ST_NATTS)
+	{
+		int			natts = desc->natts;
+
+		ReleaseTupleDesc(desc);
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("intent state has %d fields, expected %d", natts, ST_NATTS)));
+	}
+	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = th;
+	heap_deform_tuple(&tuple, desc, values, nulls);
+	ReleaseTupleDesc(desc);
+
+	if (nulls[ST_SUMS])
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("intent state has no sums")));
-	arr = DatumGetArrayTypeP(v);
+	arr = DatumGetArrayTypeP(values[ST_SUMS]);
 	if (ARR_NDIM(arr) > 1 || ARR_HASNULL(arr) || ARR_ELEMTYPE(arr) != FLOAT8OID)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("intent state sums must be a one-dimensional float8 array without NULLs")));
-	if (ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr)) > LS_MAX_RULES)
+	n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	if (n > LS_MAX_RULES)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("intent state has more sums than a model has rules (at most %d)", LS_MAX_RULES)));
-	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-					  &sums, &sum_nulls, &n);
-	v = GetAttributeByNum(th, ST_AS_OF + 1, &isnull);
-	if (isnull || TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(v)))
+	if (nulls[ST_AS_OF] || TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(values[ST_AS_OF])))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("intent state needs a finite as_of")));
 	out->s = palloc0(ls_intent_state_size(n));
-	ls_intent_state_init(out->s, n, DatumGetTimestampTz(v));
+	ls_intent_state_init(out->s, n, DatumGetTimestampTz(values[ST_AS_OF]));
+	/* float8 without NULLs: the elements lie packed after the header */
+	sums = (const float8 *) ((const char *) arr + ARR_OVERHEAD_NONULLS(ARR_NDIM(arr)));
 	for (i = 0; i < n; i++)
 	{
-		out->s->sums[i] = DatumGetFloat8(sums[i]);
+		out->s->sums[i] = sums[i];
 		if (!isfinite(out->s->sums[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("intent state sums must be finite numbers")));
 	}
-	v = GetAttributeByNum(th, ST_NEWEST + 1, &isnull);
-	out->s->newest = isnull ? LS_NO_TIME : DatumGetTimestampTz(v);
-	if (!isnull && TIMESTAMP_NOT_FINITE(out->s->newest))
+	out->s->newest = nulls[ST_NEWEST] ? LS_NO_TIME : DatumGetTimestampTz(values[ST_NEWEST]);
+	if (!nulls[ST_NEWEST] && TIMESTAMP_NOT_FINITE(out->s->newest))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("intent state newest must be a finite timestamp or NULL")));
-	v = GetAttributeByNum(th, ST_N_EVENTS + 1, &isnull);
-	out->s->n_events = isnull ? 0 : DatumGetInt64(v);
+	out->s->n_events = nulls[ST_N_EVENTS] ? 0 : DatumGetInt64(values[ST_N_EVENTS]);
 	if (out->s->n_events < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("intent state n_events must not be negative")));
-	v = GetAttributeByNum(th, ST_PENDING_FROM + 1, &isnull);
-	out->pending_from = isnull ? LS_NO_TIME : DatumGetTimestampTz(v);
-	if (!isnull && TIMESTAMP_NOT_FINITE(out->pending_from))
+	out->pending_from = nulls[ST_PENDING_FROM] ? LS_NO_TIME : DatumGetTimestampTz(values[ST_PENDING_FROM]);
+	if (!nulls[ST_PENDING_FROM] && TIMESTAMP_NOT_FINITE(out->pending_from))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("intent state pending_from must be a finite timestamp or NULL")));
-	v = GetAttributeByNum(th, ST_MODEL_VERSION + 1, &isnull);
-	out->version = isnull ? -1 : DatumGetInt32(v);
+	out->version = nulls[ST_MODEL_VERSION] ? -1 : DatumGetInt32(values[ST_MODEL_VERSION]);
 }
 
 PG_FUNCTION_INFO_V1(ls_intent_state_final);
@@ -683,6 +700,26 @@ ls_stored_intent(const ls_cached_model *entry, Datum state)
 	if (state_is_stale(&st, entry))
 		return NAN;
 	return ls_intent_finalize(st.s, entry->intent);
+}
+
+/*
+ * The intent a stored state stands for as of `as_of`, for the account
+ * refresh: false when the state is stale or already past `as_of` (its
+ * contact has to be recomputed, or its account moved later).
+ */
+bool
+ls_stored_intent_at(const ls_cached_model *entry, Datum state, int64 as_of, double *intent)
+{
+	stored_state st;
+
+	state_from_datum(state, &st);
+	if (state_is_stale(&st, entry) || st.s->as_of > as_of)
+		return false;
+	move_to(&st, entry, as_of);
+	if (st.pending_from != LS_NO_TIME && st.pending_from <= st.s->as_of)
+		return false;
+	*intent = ls_intent_finalize(st.s, entry->intent);
+	return true;
 }
 
 /*

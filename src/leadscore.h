@@ -41,6 +41,7 @@ typedef struct ls_binding_info
 	char	   *event_type;
 	char	   *event_time;
 	char	   *event_props;
+	bool		has_accounts;	/* the binding scores accounts too */
 } ls_binding_info;
 
 extern int32 ls_binding_id_arg(const char *arg);
@@ -71,6 +72,14 @@ typedef struct ls_cached_model
 	ls_intent_plan *intent;
 	TimestampTz compiled_at;
 	uint64		serial;			/* changes at every recompile: per-call caches compare it */
+
+	/*
+	 * With an account section: its fit rules over the accounts table, and
+	 * the committee's roles as rules over the lead row (rule i is role i),
+	 * each compiled as a model of its own so the row readers serve them.
+	 */
+	struct ls_cached_model *account_fit;
+	struct ls_cached_model *roles;
 } ls_cached_model;
 
 extern void ls_model_cache_init(void);

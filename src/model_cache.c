@@ -138,6 +138,49 @@ current_version(const char *name)
 	return version;
 }
 
+/*
+ * A model of rules alone (an account's fit rules, the committee's roles),
+ * compiled like a lead model's fit rules: the row and jsonb readers take
+ * it as they take a whole model.
+ */
+static ls_cached_model *
+compile_part(const ls_model *whole, ls_fit_rule *rules, int n_rules, ls_grade *grades,
+			 int n_grades, ls_arena *arena)
+{
+	ls_cached_model *part = palloc0(sizeof(ls_cached_model));
+	ls_model   *m = palloc(sizeof(ls_model));
+	ls_error	err;
+
+	*m = *whole;
+	m->fit_rules = rules;
+	m->n_fit = n_rules;
+	m->grades = grades;
+	m->n_grades = n_grades;
+	m->account = NULL;
+	part->model = m;
+	part->fit = ls_fit_compile(m, arena, &ls_pg_match_hooks, &err);
+	if (part->fit == NULL)
+		ls_pg_raise(&err, NULL);
+	part->serial = ++compile_serial;
+	return part;
+}
+
+/* The committee's roles as fit rules: a role's rule fires when its `when` matches. */
+static ls_cached_model *
+compile_roles(const ls_model *whole, const ls_account_model *a, ls_arena *arena)
+{
+	ls_fit_rule *rules = palloc0(sizeof(ls_fit_rule) * Max(a->n_roles, 1));
+	int			i;
+
+	for (i = 0; i < a->n_roles; i++)
+	{
+		rules[i].name = a->roles[i].name;
+		rules[i].cond = a->roles[i].when;
+		rules[i].points = 1;
+	}
+	return compile_part(whole, rules, a->n_roles, a->grades, a->n_grades, arena);
+}
+
 static void
 compile_entry(ls_cached_model *entry)
 {
@@ -149,6 +192,8 @@ compile_entry(ls_cached_model *entry)
 	ls_error	err;
 	int32		id = 0,
 				version = 0;
+	ls_cached_model *volatile account_fit = NULL;
+	ls_cached_model *volatile roles = NULL;
 
 	cxt = AllocSetContextCreate(CacheMemoryContext, "leadscore model",
 								ALLOCSET_SMALL_SIZES);
@@ -167,6 +212,16 @@ compile_entry(ls_cached_model *entry)
 		intent = ls_intent_compile(model, &arena, &ls_pg_match_hooks, &err);
 		if (intent == NULL)
 			ls_pg_raise(&err, NULL);
+		if (model->account != NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(cxt);
+			const ls_account_model *a = model->account;
+
+			account_fit = compile_part(model, a->fit_rules, a->n_fit, a->grades,
+									   a->n_grades, &arena);
+			roles = compile_roles(model, a, &arena);
+			MemoryContextSwitchTo(old);
+		}
 	}
 	PG_CATCH();
 	{
@@ -182,6 +237,8 @@ compile_entry(ls_cached_model *entry)
 	entry->model = model;
 	entry->fit = fit;
 	entry->intent = intent;
+	entry->account_fit = account_fit;
+	entry->roles = roles;
 	entry->id = id;
 	entry->version = version;
 	entry->compiled_at = GetCurrentTimestamp();

@@ -138,6 +138,50 @@ update_alerts(int32 id, const ls_model *m)
 			  SPI_OK_UPDATE, "writing alert settings");
 }
 
+/*
+ * The account section goes into leadscore.model.account as the core writes
+ * it (NULL without one); versions before 0.9 have no such column.
+ */
+static void
+update_account(int32 id, const ls_model *m, ls_arena *arena)
+{
+	Oid			types[2] = {INT4OID, JSONBOID};
+	Datum		vals[2];
+	char		nulls[2] = {' ', ' '};
+	char	   *section;
+	ls_error	err;
+	int			rc;
+
+	rc = SPI_execute("SELECT 1 FROM pg_attribute WHERE attrelid = 'leadscore.model'::regclass"
+					 " AND attname = 'account' AND NOT attisdropped", true, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed == 0)
+	{
+		if (m->account != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("model \"%s\" has an account section, which this version of the extension cannot store",
+							m->name),
+					 errhint("ALTER EXTENSION leadscore UPDATE, then import it again.")));
+		return;
+	}
+	vals[0] = Int32GetDatum(id);
+	if (m->account == NULL)
+	{
+		vals[1] = (Datum) 0;
+		nulls[1] = 'n';
+	}
+	else
+	{
+		if (!ls_account_to_json(m->account, arena, &section, &err))
+			ls_pg_raise(&err, NULL);
+		vals[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(section));
+	}
+	spi_check(SPI_execute_with_args("UPDATE leadscore.model SET account = $2 WHERE id = $1"
+									" AND account IS DISTINCT FROM $2",
+									2, types, vals, nulls, false, 0),
+			  SPI_OK_UPDATE, "writing the account section");
+}
+
 static int32
 upsert_model(const ls_model *m)
 {
@@ -293,6 +337,7 @@ ls_import_model(PG_FUNCTION_ARGS)
 	SPI_connect();
 	id = upsert_model(m);
 	update_alerts(id, m);
+	update_account(id, m, &arena);
 	args[0] = Int32GetDatum(id);
 	spi_check(SPI_execute_with_args("DELETE FROM leadscore.fit_rule WHERE model_id = $1",
 									1, types, args, NULL, false, 0),

@@ -110,3 +110,10 @@ ls_unbind(PG_FUNCTION_ARGS)
 {
 	return call_as_owner(fcinfo, "unbind_as");
 }
+
+PG_FUNCTION_INFO_V1(ls_rescore_accounts);
+Datum
+ls_rescore_accounts(PG_FUNCTION_ARGS)
+{
+	return call_as_owner(fcinfo, "rescore_accounts_as");
+}

@@ -116,6 +116,38 @@ typedef struct ls_grade
 	double		bar;
 } ls_grade;
 
+/*
+ * The buying committee: a role is covered when a contact matches `when`
+ * (a fit condition on the lead row) and is engaged.
+ */
+typedef struct ls_role
+{
+	char	   *name;
+	ls_condition when;
+	double		points;
+	bool		required;
+} ls_role;
+
+/* A model's "account" section (design.md §7). */
+typedef struct ls_account_model
+{
+	ls_fit_rule *fit_rules;		/* over the accounts table's columns */
+	int			n_fit;
+	ls_grade   *grades;			/* highest bar first */
+	int			n_grades;
+	bool		has_contact_cap;
+	double		contact_cap;	/* bound on each contact's positive intent */
+	double		intent_gte;		/* a contact is engaged at this intent */
+	ls_role    *roles;
+	int			n_roles;
+	double		engaged;		/* thresholds */
+	double		buying;
+} ls_account_model;
+
+#define LS_DEFAULT_ENGAGED 60.0
+#define LS_DEFAULT_BUYING 120.0
+#define LS_MAX_ROLES 64
+
 #define LS_STATUS_DRAFT   "draft"
 #define LS_STATUS_ACTIVE  "active"
 #define LS_STATUS_SHADOW  "shadow"
@@ -149,6 +181,8 @@ typedef struct ls_model
 	bool		alert_mql;
 	bool		alert_sql;
 	double		task_sla_seconds[4];	/* by ls_route; 0: no task */
+
+	ls_account_model *account;	/* NULL: the model scores no accounts */
 } ls_model;
 
 /* Routes, in the order of task_sla_seconds. */

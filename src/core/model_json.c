@@ -1391,18 +1391,178 @@ read_alerts(reader *r, struct json_object *root, ls_model *m)
 	return true;
 }
 
+/* Optional boolean member. */
+static bool
+read_bool_member(reader *r, struct json_object *obj, const char *key, bool *out)
+{
+	bool		present;
+	struct json_object *v = member(obj, key, &present);
+	size_t		saved;
+
+	if (!present)
+		return true;
+	saved = push_key(r, key);
+	if (v == NULL || !json_object_is_type(v, json_type_boolean))
+		return rfail(r, LS_ERR_INVALID, "expected true or false, not %s",
+					 v ? type_name(v) : "null");
+	*out = json_object_get_boolean(v);
+	pop_path(r, saved);
+	return true;
+}
+
+static bool
+read_role(reader *r, struct json_object *obj, ls_role *role)
+{
+	static const char *const keys[] = {"name", "when", "points", "required"};
+	static const char *const when_keys[] = {"attribute", "op", "value"};
+	bool		present;
+	struct json_object *when;
+	size_t		saved;
+
+	if (!expect_object(r, obj) || !check_keys(r, obj, keys, 4) ||
+		!read_string_member(r, obj, "name", true, &role->name))
+		return false;
+	when = member(obj, "when", &present);
+	saved = push_key(r, "when");
+	if (!present)
+		return rfail(r, LS_ERR_INVALID, "is required (expected a condition on the lead row)");
+	if (!expect_object(r, when) || !check_keys(r, when, when_keys, 3) ||
+		!read_condition(r, when, &role->when))
+		return false;
+	pop_path(r, saved);
+	return read_number_member(r, obj, "points", true, &role->points, NULL) &&
+		read_bool_member(r, obj, "required", &role->required);
+}
+
+static bool
+read_roles(reader *r, struct json_object *committee, ls_account_model *a)
+{
+	bool		present;
+	struct json_object *v = member(committee, "roles", &present);
+	size_t		saved;
+	size_t		n;
+	size_t		i;
+
+	if (!present)
+		return true;
+	saved = push_key(r, "roles");
+	if (v == NULL || !json_object_is_type(v, json_type_array))
+		return rfail(r, LS_ERR_INVALID, "expected an array of roles, not %s",
+					 v ? type_name(v) : "null");
+	n = json_object_array_length(v);
+	if (n > LS_MAX_ROLES)
+		return rfail(r, LS_ERR_LIMIT, "too many roles (%zu; the limit is %d)",
+					 n, LS_MAX_ROLES);
+	if (n > 0 && (a->roles = ralloc(r, sizeof(ls_role) * n)) == NULL)
+		return false;
+	for (i = 0; i < n; i++)
+	{
+		size_t		saved_i = push_index(r, (long) i);
+
+		memset(&a->roles[i], 0, sizeof(ls_role));
+		if (!read_role(r, json_object_array_get_idx(v, i), &a->roles[i]))
+			return false;
+		pop_path(r, saved_i);
+	}
+	a->n_roles = (int) n;
+	pop_path(r, saved);
+	return true;
+}
+
+static bool
+read_committee(reader *r, struct json_object *account, ls_account_model *a)
+{
+	static const char *const keys[] = {"engaged", "roles"};
+	static const char *const engaged_keys[] = {"intent_gte"};
+	bool		present;
+	struct json_object *committee = member(account, "committee", &present);
+	struct json_object *engaged;
+	size_t		saved;
+
+	if (!present)
+		return true;
+	saved = push_key(r, "committee");
+	if (!expect_object(r, committee) || !check_keys(r, committee, keys, 2))
+		return false;
+	engaged = member(committee, "engaged", &present);
+	if (present)
+	{
+		size_t		saved_e = push_key(r, "engaged");
+
+		if (!expect_object(r, engaged) || !check_keys(r, engaged, engaged_keys, 1) ||
+			!read_number_member(r, engaged, "intent_gte", true, &a->intent_gte, NULL))
+			return false;
+		pop_path(r, saved_e);
+	}
+	if (!read_roles(r, committee, a))
+		return false;
+	pop_path(r, saved);
+	return true;
+}
+
+/* "account": fit over the accounts table, the contact cap, the committee */
+static bool
+read_account(reader *r, struct json_object *root, ls_model *m)
+{
+	static const char *const keys[] = {"fit", "contact_cap", "committee", "thresholds"};
+	static const char *const fit_keys[] = {"rules", "grades"};
+	bool		present;
+	struct json_object *account = member(root, "account", &present);
+	struct json_object *fit;
+	ls_account_model *a;
+	ls_model	sub;
+	size_t		saved;
+
+	if (!present)
+		return true;
+	saved = push_key(r, "account");
+	if (!expect_object(r, account) || !check_keys(r, account, keys, 4))
+		return false;
+	if ((a = ralloc(r, sizeof(ls_account_model))) == NULL)
+		return false;
+	memset(a, 0, sizeof(*a));
+	a->engaged = LS_DEFAULT_ENGAGED;
+	a->buying = LS_DEFAULT_BUYING;
+
+	/* the fit section reads like the lead's, into a model of its own */
+	ls_model_init(&sub);
+	fit = member(account, "fit", &present);
+	if (present)
+	{
+		size_t		saved_f = push_key(r, "fit");
+
+		if (!expect_object(r, fit) || !check_keys(r, fit, fit_keys, 2) ||
+			!read_rules(r, fit, true, &sub) || !read_grades(r, fit, &sub))
+			return false;
+		pop_path(r, saved_f);
+	}
+	a->fit_rules = sub.fit_rules;
+	a->n_fit = sub.n_fit;
+	a->grades = sub.grades;
+	a->n_grades = sub.n_grades;
+	if (!read_number_member(r, account, "contact_cap", false, &a->contact_cap,
+							&a->has_contact_cap) ||
+		!read_committee(r, account, a) ||
+		!read_pair(r, account, "thresholds", "engaged", &a->engaged, "buying", &a->buying))
+		return false;
+	m->account = a;
+	pop_path(r, saved);
+	return true;
+}
+
 static bool
 read_model(reader *r, struct json_object *root, ls_model *m)
 {
 	static const char *const keys[] = {
-		"name", "status", "fit", "intent", "thresholds", "routing", "weights", "alerts"
+		"name", "status", "fit", "intent", "thresholds", "routing", "weights", "alerts",
+		"account"
 	};
 
 	if (!json_object_is_type(root, json_type_object))
 		return rfail(r, LS_ERR_INVALID,
 					 "the model document must be a JSON object, not %s",
 					 type_name(root));
-	return check_keys(r, root, keys, 8) &&
+	return check_keys(r, root, keys, 9) &&
 		read_string_member(r, root, "name", true, &m->name) &&
 		read_string_member(r, root, "status", false, &m->status) &&
 		read_fit(r, root, m) &&
@@ -1412,7 +1572,8 @@ read_model(reader *r, struct json_object *root, ls_model *m)
 				  "intent_high", &m->intent_high) &&
 		read_pair(r, root, "weights", "fit", &m->fit_weight,
 				  "intent", &m->intent_weight) &&
-		read_alerts(r, root, m);
+		read_alerts(r, root, m) &&
+		read_account(r, root, m);
 }
 
 bool
@@ -1750,6 +1911,86 @@ w_alerts(writer *w, const ls_model *m)
 }
 
 static void
+w_fit_section(writer *w, const ls_fit_rule *rules, int n_rules,
+			  const ls_grade *grades, int n_grades)
+{
+	int			i;
+
+	w_item(w, "fit");
+	w_open(w, '{');
+	w_item(w, "rules");
+	w_open(w, '[');
+	for (i = 0; i < n_rules; i++)
+	{
+		w_item(w, NULL);
+		w_fit_rule(w, &rules[i]);
+	}
+	w_close(w, ']');
+	w_item(w, "grades");
+	w_open(w, '{');
+	for (i = 0; i < n_grades; i++)
+	{
+		w_item(w, grades[i].letter ? grades[i].letter : "");
+		w_number(w, grades[i].bar);
+	}
+	w_close(w, '}');
+	w_close(w, '}');
+}
+
+static void
+w_role(writer *w, const ls_role *role)
+{
+	w_open(w, '{');
+	w_item(w, "name");
+	w_string(w, role->name);
+	w_item(w, "when");
+	w_open(w, '{');
+	w_item(w, "attribute");
+	w_string(w, role->when.attribute);
+	w_item(w, "op");
+	w_string(w, ls_op_name(role->when.op));
+	w_condition_value(w, &role->when);
+	w_close(w, '}');
+	w_item(w, "points");
+	w_number(w, role->points);
+	w_item(w, "required");
+	w_str(w, role->required ? "true" : "false");
+	w_close(w, '}');
+}
+
+static void
+w_account_body(writer *w, const ls_account_model *a)
+{
+	int			i;
+
+	w_open(w, '{');
+	w_fit_section(w, a->fit_rules, a->n_fit, a->grades, a->n_grades);
+	if (a->has_contact_cap)
+	{
+		w_item(w, "contact_cap");
+		w_number(w, a->contact_cap);
+	}
+	w_item(w, "committee");
+	w_open(w, '{');
+	w_item(w, "engaged");
+	w_open(w, '{');
+	w_item(w, "intent_gte");
+	w_number(w, a->intent_gte);
+	w_close(w, '}');
+	w_item(w, "roles");
+	w_open(w, '[');
+	for (i = 0; i < a->n_roles; i++)
+	{
+		w_item(w, NULL);
+		w_role(w, &a->roles[i]);
+	}
+	w_close(w, ']');
+	w_close(w, '}');
+	w_pair(w, "thresholds", "engaged", a->engaged, "buying", a->buying);
+	w_close(w, '}');
+}
+
+static void
 w_model(writer *w, const ls_model *m)
 {
 	char		duration[64];
@@ -1764,25 +2005,7 @@ w_model(writer *w, const ls_model *m)
 		w_string(w, m->status);
 	}
 
-	w_item(w, "fit");
-	w_open(w, '{');
-	w_item(w, "rules");
-	w_open(w, '[');
-	for (i = 0; i < m->n_fit; i++)
-	{
-		w_item(w, NULL);
-		w_fit_rule(w, &m->fit_rules[i]);
-	}
-	w_close(w, ']');
-	w_item(w, "grades");
-	w_open(w, '{');
-	for (i = 0; i < m->n_grades; i++)
-	{
-		w_item(w, m->grades[i].letter ? m->grades[i].letter : "");
-		w_number(w, m->grades[i].bar);
-	}
-	w_close(w, '}');
-	w_close(w, '}');
+	w_fit_section(w, m->fit_rules, m->n_fit, m->grades, m->n_grades);
 
 	w_item(w, "intent");
 	w_open(w, '{');
@@ -1811,7 +2034,37 @@ w_model(writer *w, const ls_model *m)
 	w_pair(w, "routing", "fit_high", m->fit_high, "intent_high", m->intent_high);
 	w_pair(w, "weights", "fit", m->fit_weight, "intent", m->intent_weight);
 	w_alerts(w, m);
+	if (m->account != NULL)
+	{
+		w_item(w, "account");
+		w_account_body(w, m->account);
+	}
 	w_close(w, '}');
+}
+
+/*
+ * The account section alone, for the catalog (leadscore.model.account):
+ * measured, then written into one block like the whole document.
+ */
+bool
+ls_account_to_json(const ls_account_model *a, ls_arena *arena, char **out,
+				   ls_error *err)
+{
+	writer		w;
+	size_t		len;
+
+	memset(&w, 0, sizeof(w));
+	w_account_body(&w, a);
+	len = w.len;
+	memset(&w, 0, sizeof(w));
+	w.buf = ls_arena_alloc(arena, len + 1);
+	if (w.buf == NULL)
+		return ls_error_set(err, LS_ERR_NOMEM,
+							"out of memory while writing the account section");
+	w_account_body(&w, a);
+	w.buf[len] = '\0';
+	*out = w.buf;
+	return true;
 }
 
 bool

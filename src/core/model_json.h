@@ -44,4 +44,8 @@ bool		ls_model_from_json(const char *text, size_t len, ls_arena *arena,
 bool		ls_model_to_json(const ls_model *m, ls_arena *arena, char **out,
 							 size_t *out_len, ls_error *err);
 
+/* The "account" section alone, written as inside the document. */
+bool		ls_account_to_json(const ls_account_model *a, ls_arena *arena,
+							   char **out, ls_error *err);
+
 #endif

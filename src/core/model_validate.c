@@ -1748,58 +1748,159 @@ check_rules(const ls_model *m, const ls_validate_hooks *hooks, ls_error *err)
 	return ok;
 }
 
+static bool check_finite(double v, const char *path, ls_error *err);
+
+/* grades at path ("fit.grades", "account.fit.grades"), highest bar first */
 static bool
-check_grades(const ls_model *m, ls_error *err)
+check_grades(const ls_grade *grades, int n_grades, const char *path, ls_error *err)
 {
 	int			i;
 	int			j;
 
-	if (m->n_grades < 1 || m->grades == NULL)
+	if (n_grades < 1 || grades == NULL)
 		return ls_error_set(err, LS_ERR_INVALID,
-							"fit.grades: expected at least one grade, e.g. {\"A\": 80}");
-	if (m->n_grades > LS_MAX_GRADES)
+							"%s: expected at least one grade, e.g. {\"A\": 80}", path);
+	if (n_grades > LS_MAX_GRADES)
 		return ls_error_set(err, LS_ERR_INVALID,
-							"fit.grades: too many grades (%d; at most %d)",
-							m->n_grades, LS_MAX_GRADES);
-	for (i = 0; i < m->n_grades; i++)
+							"%s: too many grades (%d; at most %d)",
+							path, n_grades, LS_MAX_GRADES);
+	for (i = 0; i < n_grades; i++)
 	{
-		const ls_grade *g = &m->grades[i];
+		const ls_grade *g = &grades[i];
 		char		shown[80];
 
 		if (g->letter == NULL || g->letter[0] == '\0')
 			return ls_error_set(err, LS_ERR_INVALID,
-								"fit.grades: expected non-empty grade letters");
-		if (!check_name(g->letter, "fit.grades", NULL, err))
+								"%s: expected non-empty grade letters", path);
+		if (!check_name(g->letter, path, NULL, err))
 			return false;
 		ls_text_excerpt(g->letter, shown, sizeof(shown));
 		if (!isfinite(g->bar))
 			return ls_error_set(err, LS_ERR_INVALID,
-								"fit.grades.%s: expected a finite number", shown);
+								"%s.%s: expected a finite number", path, shown);
 		if (fabs(g->bar) > LS_MAX_BAR)
 		{
-			char		path[WHERE_LEN];
+			char		bar_path[WHERE_LEN];
 
-			snprintf(path, sizeof(path), "fit.grades.%s", shown);
-			return check_bounded(g->bar, LS_MAX_BAR, NULL, path, err);
+			snprintf(bar_path, sizeof(bar_path), "%s.%s", path, shown);
+			return check_bounded(g->bar, LS_MAX_BAR, NULL, bar_path, err);
 		}
 		for (j = 0; j < i; j++)
-			if (strcmp(m->grades[j].letter, g->letter) == 0)
+			if (strcmp(grades[j].letter, g->letter) == 0)
 				return ls_error_set(err, LS_ERR_INVALID,
-									"fit.grades.%s: duplicate grade", shown);
-		if (i > 0 && g->bar == m->grades[i - 1].bar)
+									"%s.%s: duplicate grade", path, shown);
+		if (i > 0 && g->bar == grades[i - 1].bar)
 		{
 			char		prev[80];
 			char		bar[LS_NUMBER_BUFLEN];
 
-			ls_text_excerpt(m->grades[i - 1].letter, prev, sizeof(prev));
+			ls_text_excerpt(grades[i - 1].letter, prev, sizeof(prev));
 			ls_number_format(g->bar, bar, sizeof(bar));
 			return ls_error_set(err, LS_ERR_INVALID,
-								"fit.grades.%s: expected a bar different from %s's (%s); the later grade could never be given",
-								shown, prev, bar);
+								"%s.%s: expected a bar different from %s's (%s); the later grade could never be given",
+								path, shown, prev, bar);
 		}
-		if (i > 0 && g->bar > m->grades[i - 1].bar)
+		if (i > 0 && g->bar > grades[i - 1].bar)
 			return ls_error_set(err, LS_ERR_INVALID,
-								"fit.grades: expected grades sorted by bar, highest first");
+								"%s: expected grades sorted by bar, highest first", path);
+	}
+	return true;
+}
+
+static bool
+check_account_rules(const ls_account_model *a, const ls_validate_hooks *hooks,
+					ls_error *err)
+{
+	char		where[64];
+	const char **names;
+	int			i;
+	bool		ok;
+
+	if (a->n_fit < 0 || a->n_fit > LS_MAX_RULES || (a->n_fit > 0 && a->fit_rules == NULL))
+		return ls_error_set(err, LS_ERR_INVALID, "account.fit.rules: malformed rule list");
+	for (i = 0; i < a->n_fit; i++)
+	{
+		snprintf(where, sizeof(where), "account.fit.rules[%d]", i);
+		if (!ls_fit_rule_validate(&a->fit_rules[i], where, hooks, err))
+			return false;
+	}
+	if (a->n_fit < 2)
+		return true;
+	names = malloc(sizeof(char *) * (size_t) a->n_fit);
+	if (names == NULL)
+		return ls_error_set(err, LS_ERR_NOMEM, "out of memory while checking rule names");
+	for (i = 0; i < a->n_fit; i++)
+		names[i] = a->fit_rules[i].name;
+	ok = check_unique_names(names, a->n_fit, "account.fit", err);
+	free(names);
+	return ok;
+}
+
+static bool
+check_roles(const ls_account_model *a, const ls_validate_hooks *hooks, ls_error *err)
+{
+	char		where[64];
+	int			i;
+	int			j;
+
+	if (a->n_roles < 0 || a->n_roles > LS_MAX_ROLES || (a->n_roles > 0 && a->roles == NULL))
+		return ls_error_set(err, LS_ERR_INVALID,
+							"account.committee.roles: at most %d roles", LS_MAX_ROLES);
+	for (i = 0; i < a->n_roles; i++)
+	{
+		const ls_role *role = &a->roles[i];
+		char		when[WHERE_LEN];
+
+		snprintf(where, sizeof(where), "account.committee.roles[%d]", i);
+		if (!check_name(role->name, where, "name", err))
+			return false;
+		sub_where(when, sizeof(when), where, "when");
+		if (!ls_condition_validate(&role->when, true, when, hooks, err))
+			return false;
+		if (!check_bounded(role->points, LS_MAX_POINTS, where, "points", err))
+			return false;
+		for (j = 0; j < i; j++)
+			if (strcmp(a->roles[j].name, role->name) == 0)
+			{
+				char		shown[80];
+
+				ls_text_excerpt(role->name, shown, sizeof(shown));
+				return ls_error_set(err, LS_ERR_INVALID,
+									"%s.name: duplicate role name \"%s\" (account.committee.roles[%d] has it too)",
+									where, shown, j);
+			}
+	}
+	return true;
+}
+
+static bool
+check_account(const ls_account_model *a, const ls_validate_hooks *hooks, ls_error *err)
+{
+	if (!check_account_rules(a, hooks, err) ||
+		!check_grades(a->grades, a->n_grades, "account.fit.grades", err) ||
+		!check_roles(a, hooks, err))
+		return false;
+	if (a->has_contact_cap)
+	{
+		if (!check_bounded(a->contact_cap, LS_MAX_POINTS, NULL, "account.contact_cap", err))
+			return false;
+		if (a->contact_cap < 0)
+			return ls_error_set(err, LS_ERR_INVALID,
+								"account.contact_cap: expected a number of at least 0");
+	}
+	if (!check_bounded(a->intent_gte, LS_MAX_POINTS, NULL,
+					   "account.committee.engaged.intent_gte", err) ||
+		!check_finite(a->engaged, "account.thresholds.engaged", err) ||
+		!check_finite(a->buying, "account.thresholds.buying", err))
+		return false;
+	if (a->buying < a->engaged)
+	{
+		char		engaged[LS_NUMBER_BUFLEN];
+
+		ls_number_format(a->engaged, engaged, sizeof(engaged));
+		return ls_error_set(err, LS_ERR_INVALID,
+							"account.thresholds.buying: must be at least account.thresholds.engaged (%s)",
+							engaged);
 	}
 	return true;
 }
@@ -1861,7 +1962,10 @@ ls_model_validate(const ls_model *m, const ls_validate_hooks *hooks,
 							"status: unknown status \"%s\" (expected draft, active, shadow or retired)",
 							shown);
 	}
-	if (!check_rules(m, hooks, err) || !check_grades(m, err))
+	if (!check_rules(m, hooks, err) ||
+		!check_grades(m->grades, m->n_grades, "fit.grades", err))
+		return false;
+	if (m->account != NULL && !check_account(m->account, hooks, err))
 		return false;
 	/* 0 is "no decay" (a document's null); a document's "0 days" is refused when read */
 	if (!isfinite(m->half_life_seconds) || m->half_life_seconds < 0)

@@ -422,6 +422,68 @@ TEST(output_shape)
 	free(doc);
 }
 
+TEST(account_section)
+{
+	static const struct
+	{
+		const char *doc;
+		const char *error;
+	}			bad[] = {
+		{"{'name': 'm', 'account': {'fits': {}}}", "account.fits: unknown key (expected one of fit, contact_cap, committee, thresholds)"},
+		{"{'name': 'm', 'account': {'committee': {'roles': [{'name': 'r', 'points': 1}]}}}", "account.committee.roles[0].when: is required"},
+		{"{'name': 'm', 'account': {'committee': {'roles': [{'name': 'r', 'when': {'attribute': 'a', 'op': 'eq', 'value': 1}, 'points': 1, 'required': 1}]}}}",
+		"account.committee.roles[0].required: expected true or false"},
+		{"{'name': 'm', 'account': {'committee': {'engaged': {'intent': 3}}}}", "account.committee.engaged.intent: unknown key"},
+		{"{'name': 'm', 'account': {'contact_cap': -5}}", "account.contact_cap: expected a number of at least 0"},
+		{"{'name': 'm', 'account': {'thresholds': {'engaged': 10, 'buying': 5}}}", "account.thresholds.buying: must be at least account.thresholds.engaged (10)"},
+		{"{'name': 'm', 'account': {'fit': {'rules': [{'name': 'r', 'attribute': 'a', 'op': 'between', 'value': 3, 'points': 1}]}}}", "account.fit.rules[0].value"},
+		{"{'name': 'm', 'account': {'fit': {'grades': {}}}}", "account.fit.grades: expected at least one grade"},
+	};
+	ls_arena	arena;
+	ls_model   *m;
+	ls_error	err;
+	char	   *doc;
+	char	   *once;
+	char	   *twice;
+	size_t		i;
+
+	ls_arena_init_malloc(&arena);
+	doc = jdoc("{'name': 'm'}");
+	CHECK(ls_model_from_json(doc, strlen(doc), &arena, NULL, &m, &err) && m->account == NULL);
+	free(doc);
+	/* defaults: no cap, engaged at 0, thresholds 60 / 120, the default grades */
+	doc = jdoc("{'name': 'm', 'account': {}}");
+	CHECK(ls_model_from_json(doc, strlen(doc), &arena, NULL, &m, &err));
+	CHECK(m->account != NULL && !m->account->has_contact_cap && m->account->intent_gte == 0);
+	CHECK(m->account->engaged == 60 && m->account->buying == 120 && m->account->n_grades == 3);
+	free(doc);
+	doc = jdoc("{'name': 'm', 'account': {'fit': {'rules': [{'name': 'big', 'attribute': 'employees', 'op': 'gte', 'value': 1000, 'points': 30}], 'grades': {'A': 40}},"
+			   " 'contact_cap': 60, 'committee': {'engaged': {'intent_gte': 10}, 'roles': ["
+			   "{'name': 'dm', 'when': {'attribute': 'seniority(title)', 'op': 'in', 'value': ['vp']}, 'points': 25, 'required': true},"
+			   "{'name': 'tech', 'when': {'attribute': 'department', 'op': 'eq', 'value': 'it'}, 'points': 10}]},"
+			   " 'thresholds': {'engaged': 60, 'buying': 120}}}");
+	CHECK(ls_model_from_json(doc, strlen(doc), &arena, NULL, &m, &err));
+	CHECK(m->account->n_fit == 1 && m->account->n_roles == 2 && m->account->contact_cap == 60);
+	CHECK(m->account->roles[0].required && !m->account->roles[1].required);
+	CHECK(m->account->roles[0].when.op == LS_OP_IN && m->account->roles[1].points == 10);
+	/* written back and read again, the same text */
+	once = normalize(doc, strlen(doc), &arena);
+	CHECK(once != NULL);
+	twice = once ? normalize(once, strlen(once), &arena) : NULL;
+	CHECK(twice != NULL && strcmp(once, twice) == 0);
+	CHECK(once != NULL && strstr(once, "\"required\": true") != NULL);
+	free(doc);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	{
+		doc = jdoc(bad[i].doc);
+		CHECK(!ls_model_from_json(doc, strlen(doc), &arena, NULL, &m, &err));
+		CHECK(err.kind == LS_ERR_INVALID);
+		CHECK_CONTAINS(err.msg, bad[i].error);
+		free(doc);
+	}
+	ls_arena_free(&arena);
+}
+
 TEST(alerts_section)
 {
 	static const struct
@@ -665,7 +727,7 @@ TEST(integer_bounds_are_exact)
 TEST(unknown_keys)
 {
 	FAILS("{'nmae': 'x'}", LS_ERR_INVALID,
-		  "nmae: unknown key (expected one of name, status, fit, intent, thresholds, routing, weights, alerts)");
+		  "nmae: unknown key (expected one of name, status, fit, intent, thresholds, routing, weights, alerts, account)");
 	FAILS("{'name': 'x', 'fit': {'rule': []}}", LS_ERR_INVALID,
 		  "fit.rule: unknown key (expected one of rules, grades)");
 	FAILS(FITDOC("{'name': 'r', 'attribute': 'a', 'op': 'eq', 'value': 1, 'pionts': 1}"),
@@ -1377,6 +1439,7 @@ main(void)
 	RUN(round_trip_is_byte_identical);
 	RUN(output_shape);
 	RUN(alerts_section);
+	RUN(account_section);
 	RUN(defaults);
 	RUN(not_json);
 	RUN(root_not_object);
