@@ -29,28 +29,31 @@
 #include "fit_call.h"
 #include "leadscore.h"
 
-/* Recomputes the states whose pending events fell due, from the events. */
+/* Runs one of the binding's maintenance functions over some lead keys. */
 static void
-recompute_stale(int32 binding_id, Datum keys)
+call_with_keys(const char *sql, int32 binding_id, Datum keys, const char *what)
 {
 	Oid			types[2] = {INT4OID, TEXTARRAYOID};
 	Datum		args[2] = {Int32GetDatum(binding_id), keys};
 
-	if (SPI_execute_plan(ls_kept_plan("SELECT leadscore.recompute_intent($1, $2)", 2, types),
-						 args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "leadscore: recomputing stale intent states failed");
+	if (SPI_execute_plan(ls_kept_plan(sql, 2, types), args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "leadscore: %s failed", what);
+}
+
+/* Recomputes the states whose pending events fell due, from the events. */
+static void
+recompute_stale(int32 binding_id, Datum keys)
+{
+	call_with_keys("SELECT leadscore.recompute_intent($1, $2)", binding_id, keys,
+				   "recomputing stale intent states");
 }
 
 /* The accounts of the leads whose scores moved, refreshed from their contacts. */
 static void
 refresh_accounts(int32 binding_id, Datum keys)
 {
-	Oid			types[2] = {INT4OID, TEXTARRAYOID};
-	Datum		args[2] = {Int32GetDatum(binding_id), keys};
-
-	if (SPI_execute_plan(ls_kept_plan("SELECT leadscore.refresh_lead_accounts($1, $2)", 2, types),
-						 args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "leadscore: refreshing account scores failed");
+	call_with_keys("SELECT leadscore.refresh_lead_accounts($1, $2)", binding_id, keys,
+				   "refreshing account scores");
 }
 
 /*

@@ -1073,26 +1073,48 @@ read_intent_rule(reader *r, struct json_object *obj, ls_intent_rule *rule)
 		read_number_member(r, obj, "cap", false, &rule->cap, &rule->has_cap);
 }
 
+/*
+ * An optional member `key` holding an array of at most `limit` elements:
+ * true with *v NULL when absent; else the path is pushed to it (*saved pops
+ * it) and *n is its length.
+ */
+static bool
+read_array_member(reader *r, struct json_object *obj, const char *key, int limit,
+				  struct json_object **v, size_t *n, size_t *saved)
+{
+	bool		present;
+
+	*v = member(obj, key, &present);
+	*n = 0;
+	if (!present)
+	{
+		*v = NULL;
+		return true;
+	}
+	*saved = push_key(r, key);
+	if (*v == NULL || !json_object_is_type(*v, json_type_array))
+		return rfail(r, LS_ERR_INVALID, "expected an array of %s, not %s",
+					 key, *v ? type_name(*v) : "null");
+	*n = json_object_array_length(*v);
+	if (*n > (size_t) limit)
+		return rfail(r, LS_ERR_LIMIT, "too many %s (%zu; the limit is %d)",
+					 key, *n, limit);
+	return true;
+}
+
 /* "rules": an array of rule objects, at most LS_MAX_RULES. */
 static bool
 read_rules(reader *r, struct json_object *section, bool fit, ls_model *m)
 {
-	bool		present;
-	struct json_object *v = member(section, "rules", &present);
+	struct json_object *v;
 	size_t		saved;
 	size_t		n;
 	size_t		i;
 
-	if (!present)
+	if (!read_array_member(r, section, "rules", LS_MAX_RULES, &v, &n, &saved))
+		return false;
+	if (v == NULL)
 		return true;
-	saved = push_key(r, "rules");
-	if (v == NULL || !json_object_is_type(v, json_type_array))
-		return rfail(r, LS_ERR_INVALID, "expected an array of rules, not %s",
-					 v ? type_name(v) : "null");
-	n = json_object_array_length(v);
-	if (n > LS_MAX_RULES)
-		return rfail(r, LS_ERR_LIMIT, "too many rules (%zu; the limit is %d)",
-					 n, LS_MAX_RULES);
 	if (n > 0)
 	{
 		if (fit)
@@ -1437,22 +1459,15 @@ read_role(reader *r, struct json_object *obj, ls_role *role)
 static bool
 read_roles(reader *r, struct json_object *committee, ls_account_model *a)
 {
-	bool		present;
-	struct json_object *v = member(committee, "roles", &present);
+	struct json_object *v;
 	size_t		saved;
 	size_t		n;
 	size_t		i;
 
-	if (!present)
+	if (!read_array_member(r, committee, "roles", LS_MAX_ROLES, &v, &n, &saved))
+		return false;
+	if (v == NULL)
 		return true;
-	saved = push_key(r, "roles");
-	if (v == NULL || !json_object_is_type(v, json_type_array))
-		return rfail(r, LS_ERR_INVALID, "expected an array of roles, not %s",
-					 v ? type_name(v) : "null");
-	n = json_object_array_length(v);
-	if (n > LS_MAX_ROLES)
-		return rfail(r, LS_ERR_LIMIT, "too many roles (%zu; the limit is %d)",
-					 n, LS_MAX_ROLES);
 	if (n > 0 && (a->roles = ralloc(r, sizeof(ls_role) * n)) == NULL)
 		return false;
 	for (i = 0; i < n; i++)
