@@ -285,9 +285,12 @@ GRANT EXECUTE ON FUNCTION leadscore.account_fit(text, anyelement), leadscore.com
 -- refreshing one account lose nothing.  One statement reads the contacts
 -- once (joined to their scores), moves each to the instant and writes every
 -- account it could; an account already later than it, or with a contact
--- that could not be moved there, is written by a second pass.
+-- that could not be moved there, is written by a second pass.  With
+-- every_contact the keys hold the account of every contact of the model
+-- (bind, rescore_accounts): the contacts are read whole, not by key.
 CREATE FUNCTION leadscore.refresh_accounts(binding_id integer, account_keys text[],
-                                           as_of timestamptz DEFAULT NULL)
+                                           as_of timestamptz DEFAULT NULL,
+                                           every_contact boolean DEFAULT false)
 RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -333,9 +336,9 @@ BEGIN
         EXECUTE format($q$
             WITH c AS (
                 SELECT c.account_key, c.roles, leadscore.contact_intent_at($1, s.intent_state, $3) AS v
-                  FROM unnest($4) k(k)
-                  JOIN leadscore.contact c ON c.model_id = $2 AND c.account_key = k.k
-                  JOIN leadscore.score s ON s.model_id = c.model_id AND s.lead_key = c.lead_key),
+                  FROM %s
+                  JOIN leadscore.score s ON s.model_id = c.model_id AND s.lead_key = c.lead_key
+                 WHERE c.model_id = $2),
             per_account AS (
                 SELECT c.account_key, sum(leadscore.contact_intent($1, coalesce(c.v, 0))) AS intent,
                        count(*) AS contacts, bool_or(c.v IS NULL) AS stale
@@ -371,7 +374,10 @@ BEGIN
             SELECT (SELECT count(*) FROM written),
                    array_agg(r.account_key ORDER BY r.account_key) FILTER (WHERE r.stale),
                    max(r.t) FILTER (WHERE r.stale)
-              FROM r$q$, fit)
+              FROM r$q$,
+            CASE WHEN every_contact AND pass = 1 THEN 'leadscore.contact c'
+                 ELSE 'unnest($4) k(k) JOIN leadscore.contact c ON c.account_key = k.k' END,
+            fit)
         INTO done, stale, t
         USING mname, b.model_id, t, keys;
         n := n + done;
@@ -409,7 +415,7 @@ BEGIN
     RETURN n;
 END
 $$;
-COMMENT ON FUNCTION leadscore.refresh_accounts(integer, text[], timestamptz) IS
+COMMENT ON FUNCTION leadscore.refresh_accounts(integer, text[], timestamptz, boolean) IS
     'Internal: recomputes some account scores of a binding from their contacts'' stored scores and the accounts table';
 
 -- The accounts of some leads, refreshed (the event triggers call this).
@@ -435,7 +441,7 @@ END
 $$;
 COMMENT ON FUNCTION leadscore.refresh_lead_accounts(integer, text[], timestamptz) IS
     'Internal: refreshes the account scores of the accounts some leads belong to';
-REVOKE ALL ON FUNCTION leadscore.refresh_accounts(integer, text[], timestamptz),
+REVOKE ALL ON FUNCTION leadscore.refresh_accounts(integer, text[], timestamptz, boolean),
                        leadscore.refresh_lead_accounts(integer, text[], timestamptz) FROM PUBLIC;
 
 -- Crossing into engaged or buying raises an alert of kind account (active
@@ -762,7 +768,7 @@ BEGIN
                    CASE WHEN accounts IS NOT NULL THEN
                        format('UNION SELECT %I::text FROM %s WHERE %1$I IS NOT NULL', account_key, accounts) END)
     INTO keys USING m.id;
-    PERFORM leadscore.refresh_accounts(b_id, keys);
+    PERFORM leadscore.refresh_accounts(b_id, keys, NULL, true);
     PERFORM set_config('leadscore.quiet', quiet_before, true);
     RETURN b_id;
 END
@@ -976,6 +982,7 @@ DECLARE
                                100000);
     keys   text[];
     last   text;
+    whole  boolean;
     n      bigint := 0;
 BEGIN
     SELECT bd.* INTO b FROM leadscore.binding bd JOIN leadscore.model m ON m.id = bd.model_id
@@ -999,11 +1006,13 @@ BEGIN
         EXECUTE format('INSERT INTO pg_temp.leadscore_rescore_accounts SELECT %1$I::text FROM %2$s WHERE %1$I IS NOT NULL
                         ON CONFLICT DO NOTHING', b.account_key, b.accounts);
     END IF;
+    -- in one statement, the contacts are read whole rather than by account
+    SELECT count(*) <= batch INTO whole FROM pg_temp.leadscore_rescore_accounts;
     LOOP
         SELECT array_agg(k ORDER BY k) INTO keys
           FROM (SELECT k FROM pg_temp.leadscore_rescore_accounts WHERE last IS NULL OR k > last ORDER BY k LIMIT batch) x;
         EXIT WHEN keys IS NULL;
-        PERFORM leadscore.refresh_accounts(b.id, keys);
+        PERFORM leadscore.refresh_accounts(b.id, keys, NULL, whole);
         n := n + cardinality(keys);
         last := keys[cardinality(keys)];
     END LOOP;
