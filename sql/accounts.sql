@@ -64,6 +64,14 @@ SELECT leadscore.bind('abm', 'acc_leads', 'id', 'acc_events', 'lead', 'type', 'a
 SELECT leadscore.bind('abm', 'acc_leads', 'id', 'acc_events', 'lead', 'type', 'at', account => 'firm');
 SELECT leadscore.bind('abm', 'acc_leads', 'id', 'acc_events', 'lead', 'type', 'at', account => 'company',
                       accounts => 'acc_accounts', account_key => 'key');
+-- attributes of the account section with no column: a role's on the lead
+-- table, an account fit rule's on the accounts table
+SELECT leadscore.import_model(jsonb_set(jsonb_set(jsonb_set(leadscore.export_model('abm')::jsonb, '{name}', '"abm_bad"'),
+         '{account,committee,roles,1,when,attribute}', '"team"'),
+         '{account,fit,rules,0,attribute}', '"headcount"')::json) > 0 AS abm_bad;
+SELECT leadscore.bind('abm_bad', 'acc_leads', 'id', 'acc_events', 'lead', 'type', 'at', account => 'company',
+                      accounts => 'acc_accounts', account_key => 'id');
+DELETE FROM leadscore.model WHERE name = 'abm_bad';
 SELECT count(*) AS bindings_after_mistakes FROM leadscore.binding;
 
 -- the first scoring is quiet with alerts => false

@@ -701,6 +701,7 @@ DECLARE
     b_id     integer;
     t        text;
     keys     text[];
+    missing  text;
     quiet_before text := coalesce(current_setting('leadscore.quiet', true), 'off');
 BEGIN
     IF account IS NULL THEN
@@ -736,6 +737,29 @@ BEGIN
             RAISE EXCEPTION '% is not a table', accounts USING ERRCODE = 'wrong_object_type';
         END IF;
         PERFORM leadscore.check_column(accounts, account_key, 'account_key');
+    END IF;
+    -- the account section's attributes: the roles read the lead table, the
+    -- account fit rules the accounts table; one with no column never matches
+    IF m.id IS NOT NULL THEN
+        SELECT string_agg(DISTINCT format('"%s" (%s)', coalesce(x.col, x.attr), x.rel), ', ') INTO missing
+          FROM (SELECT a #>> '{}' AS attr, leadscore.attribute_column(a #>> '{}') AS col, leads AS rel
+                  FROM jsonb_path_query(m.account, 'lax $.committee.roles[*].when.**.attribute') a
+                UNION ALL
+                SELECT a #>> '{}', leadscore.attribute_column(a #>> '{}'), accounts
+                  FROM jsonb_path_query(m.account, 'lax $.fit.rules[*].**.attribute') a
+                 WHERE accounts IS NOT NULL) x
+         WHERE x.col IS NULL
+            OR NOT EXISTS (SELECT FROM pg_attribute pa WHERE pa.attrelid = x.rel AND pa.attname = x.col
+                                                         AND pa.attnum > 0 AND NOT pa.attisdropped);
+        IF missing IS NOT NULL THEN
+            IF strict THEN
+                RAISE EXCEPTION 'bind: no column for account attributes of model "%": %', bind_as.model, missing
+                      USING ERRCODE = 'undefined_column',
+                            HINT = 'Committee roles read the lead table, account fit rules the accounts table; bind(..., strict => false) binds anyway.';
+            END IF;
+            RAISE WARNING 'bind: no column for account attributes of model "%": % (these never match)',
+                  bind_as.model, missing;
+        END IF;
     END IF;
 
     b_id := leadscore.bind_as(caller, model, leads, lead_key, events, event_lead, event_type, event_time,
