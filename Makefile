@@ -9,7 +9,9 @@ GLUE_SRCS = $(sort $(wildcard src/*.c))
 OBJS      = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
 # PGXS tracks no header dependencies: a changed struct must rebuild
-# every object that allocates it
+# every object that allocates it (a rule before the include: `make` alone
+# must still build all, not this rule's first object)
+.DEFAULT_GOAL := all
 $(OBJS): $(wildcard src/*.h src/core/*.h)
 
 DATA      = $(sort $(wildcard sql/leadscore--*.sql))
