@@ -700,7 +700,6 @@ DECLARE
     m        leadscore.model;
     b_id     integer;
     t        text;
-    keys     text[];
     missing  text;
     quiet_before text := coalesce(current_setting('leadscore.quiet', true), 'off');
 BEGIN
@@ -785,14 +784,11 @@ BEGIN
          WHERE l.%1$I IS NOT NULL AND l.%2$I IS NOT NULL ORDER BY 3$q$,
         lead_key, account, leads)
     USING model, m.id, b_id;
-    -- the refresh below and the first statements on the tables plan with
+    -- the scoring below and the first statements on the tables plan with
     -- the contacts' statistics, not an empty table's
     ANALYZE leadscore.contact;
-    EXECUTE format('SELECT array_agg(k) FROM (SELECT DISTINCT account_key AS k FROM leadscore.contact WHERE model_id = $1 %s) x',
-                   CASE WHEN accounts IS NOT NULL THEN
-                       format('UNION SELECT %I::text FROM %s WHERE %1$I IS NOT NULL', account_key, accounts) END)
-    INTO keys USING m.id;
-    PERFORM leadscore.refresh_accounts(b_id, keys, NULL, true);
+    -- every account there is, as rescore_accounts scores them
+    PERFORM leadscore.rescore_accounts_as(caller, model);
     PERFORM set_config('leadscore.quiet', quiet_before, true);
     RETURN b_id;
 END

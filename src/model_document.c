@@ -120,16 +120,29 @@ alert_datums(const ls_model *m, Datum *stages, Datum *sla)
  * Versions before 0.4 have no alert columns; the library serves every
  * installed version, so it writes them only where they exist.
  */
+/*
+ * Whether leadscore.model has a column: the library serves every installed
+ * version of the extension, and later ones added columns.
+ */
+static bool
+model_has_column(const char *name)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		vals[1] = {CStringGetTextDatum(name)};
+	int			rc;
+
+	rc = SPI_execute_with_args("SELECT 1 FROM pg_attribute WHERE attrelid = 'leadscore.model'::regclass"
+							   " AND attname = $1 AND NOT attisdropped", 1, types, vals, NULL, true, 1);
+	return rc == SPI_OK_SELECT && SPI_processed > 0;
+}
+
 static void
 update_alerts(int32 id, const ls_model *m)
 {
 	Oid			types[3] = {INT4OID, TEXTARRAYOID, JSONBOID};
 	Datum		vals[3];
-	int			rc;
 
-	rc = SPI_execute("SELECT 1 FROM pg_attribute WHERE attrelid = 'leadscore.model'::regclass"
-					 " AND attname = 'alert_stages' AND NOT attisdropped", true, 1);
-	if (rc != SPI_OK_SELECT || SPI_processed == 0)
+	if (!model_has_column("alert_stages"))
 		return;
 	vals[0] = Int32GetDatum(id);
 	alert_datums(m, &vals[1], &vals[2]);
@@ -150,11 +163,8 @@ update_account(int32 id, const ls_model *m, ls_arena *arena)
 	char		nulls[2] = {' ', ' '};
 	char	   *section;
 	ls_error	err;
-	int			rc;
 
-	rc = SPI_execute("SELECT 1 FROM pg_attribute WHERE attrelid = 'leadscore.model'::regclass"
-					 " AND attname = 'account' AND NOT attisdropped", true, 1);
-	if (rc != SPI_OK_SELECT || SPI_processed == 0)
+	if (!model_has_column("account"))
 	{
 		if (m->account != NULL)
 			ereport(ERROR,
